@@ -1,0 +1,150 @@
+/**
+ * The scenario document: one JSON object that says what a scenario is (resources, traffic, what
+ * happens when, where to capture) and nothing about a run's results. Files, share URLs, autosave
+ * and the gallery all hold this same versioned document; `restoreScenario` (restore.ts) is the one
+ * door every copy comes in through.
+ */
+import { z } from 'zod';
+import { Description, Id, Name, Point, Ref } from './primitives.ts';
+import {
+  InternetHostSchema,
+  NicSchema,
+  PublicIpPrefixSchema,
+  PublicIpSchema,
+  SubnetSchema,
+  VmSchema,
+  VnetSchema,
+} from './kinds/network.ts';
+import { LoadBalancerSchema } from './kinds/load-balancer.ts';
+import { NatGatewaySchema, NvaSchema } from './kinds/nat.ts';
+
+/** The document format version this build writes. Older versions are migrated (migrate.ts). */
+export const SCENARIO_VERSION = 1;
+
+/** Every resource kind, keyed by its `kind`. Later behaviours add their kinds here. */
+export const RESOURCE_SCHEMAS = {
+  vnet: VnetSchema,
+  subnet: SubnetSchema,
+  vm: VmSchema,
+  nic: NicSchema,
+  publicIp: PublicIpSchema,
+  publicIpPrefix: PublicIpPrefixSchema,
+  internetHost: InternetHostSchema,
+  loadBalancer: LoadBalancerSchema,
+  natGateway: NatGatewaySchema,
+  nva: NvaSchema,
+} as const;
+
+export type ResourceKind = keyof typeof RESOURCE_SCHEMAS;
+export const RESOURCE_KINDS = Object.keys(RESOURCE_SCHEMAS) as ResourceKind[];
+
+export const ResourceSchema = z.discriminatedUnion('kind', [
+  VnetSchema,
+  SubnetSchema,
+  VmSchema,
+  NicSchema,
+  PublicIpSchema,
+  PublicIpPrefixSchema,
+  InternetHostSchema,
+  LoadBalancerSchema,
+  NatGatewaySchema,
+  NvaSchema,
+]);
+
+/**
+ * A traffic target: "web:80" (a resource id and a port) or "13.71.134.177:80"; for ping just
+ * "web" or an address.
+ */
+export const Target = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+(:\d{1,5})?$/, 'a target is "host:port" or "1.2.3.4:port" (ping: no port)');
+
+const trafficBase = {
+  id: Id,
+  from: Ref.describe('the VM or Internet host that starts the traffic'),
+  to: Target,
+  startMs: z.number().min(0).default(0),
+  count: z.number().int().min(1).max(1_000_000).default(1),
+  intervalMs: z.number().min(0).default(100),
+};
+
+export const TrafficSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      ...trafficBase,
+      type: z.literal('tcp'),
+      holdMs: z.number().min(0).optional().describe('close each connection this long after it is established; absent = hold open'),
+      request: z.enum(['none', 'http']).default('none').describe('http: send a GET once established (the echo service answers)'),
+      bind: z.string().optional().describe('local address to bind (e.g. a floating IP on the loopback)'),
+    })
+    .strict(),
+  z
+    .object({
+      ...trafficBase,
+      type: z.literal('udp'),
+      payloadBytes: z.number().int().min(0).max(1472).default(32),
+    })
+    .strict(),
+  z
+    .object({
+      ...trafficBase,
+      type: z.literal('ping'),
+      payloadBytes: z.number().int().min(0).max(1472).default(56),
+    })
+    .strict(),
+]);
+
+/** Things that happen at a virtual time, as a person would do them during a run. */
+export const TimelineActionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('stopService'), host: Ref, port: z.number().int().min(1).max(65535) }).strict(),
+  z.object({ action: z.literal('startService'), host: Ref, port: z.number().int().min(1).max(65535) }).strict(),
+]);
+
+export const TimelineEntrySchema = z.object({ atMs: z.number().min(0) }).and(TimelineActionSchema);
+
+export const CaptureSchema = z
+  .object({
+    id: Id,
+    node: Ref.describe('the VM, NVA, Internet host or other node to capture on'),
+    iface: z.string().optional().describe('one interface of the node (e.g. a NIC id); absent = all'),
+    filter: z.string().optional().describe('a capture filter in tcpdump syntax (host, net, port, tcp, udp, icmp, and/or/not)'),
+  })
+  .strict();
+
+export const SettingsSchema = z
+  .object({
+    seed: z.number().int().min(0).max(0xffffffff).default(1),
+    durationSeconds: z.number().min(0.001).max(86_400).default(180).describe('how much virtual time a run covers'),
+    linkLatencyUs: z.number().int().min(0).max(10_000_000).default(50).describe('one-way latency of a hop inside a VNet'),
+    internetLatencyUs: z.number().int().min(0).max(10_000_000).default(1_000).describe('one-way latency across the Internet'),
+  })
+  .strict();
+
+export const LayoutEntrySchema = Point.extend({
+  width: z.number().positive().optional(),
+  height: z.number().positive().optional(),
+}).strict();
+
+export const ScenarioSchema = z
+  .object({
+    netplay: z.literal(SCENARIO_VERSION).describe('the document format version'),
+    name: Name,
+    description: Description.default(''),
+    settings: SettingsSchema.default(SettingsSchema.parse({})),
+    resources: z.array(ResourceSchema).default([]),
+    traffic: z.array(TrafficSchema).default([]),
+    timeline: z.array(TimelineEntrySchema).default([]),
+    captures: z.array(CaptureSchema).default([]),
+    decodeAs: z.array(z.string()).default([]).describe('decode-as rules in tshark -d syntax, e.g. "udp.port==10800,vxlan"'),
+    layout: z.record(z.string(), LayoutEntrySchema).default({}).describe('canvas positions by resource id'),
+  })
+  .strict();
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Resource = z.output<typeof ResourceSchema>;
+export type Traffic = z.output<typeof TrafficSchema>;
+export type TimelineEntry = z.output<typeof TimelineEntrySchema>;
+export type Capture = z.output<typeof CaptureSchema>;
+export type Settings = z.output<typeof SettingsSchema>;
+export type ResourceOf<K extends ResourceKind> = Extract<Resource, { kind: K }>;

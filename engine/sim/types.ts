@@ -1,0 +1,131 @@
+/**
+ * What a run produces, as plain serialisable data: the trace, socket tables, flows, drops and the
+ * report. These types cross the worker boundary (structured clone) and are printed by the CLI, so
+ * they hold strings and numbers only: no Maps, no class instances, no functions.
+ *
+ * Times are virtual microseconds since the start of the run (`t`).
+ */
+
+/** A packet's headers as a person reads them. Addresses are dotted quads. */
+export interface PacketView {
+  readonly eth?: { src: string; dst: string };
+  readonly ip: { src: string; dst: string; ttl: number; protocol: number; id: number; length: number };
+  readonly tcp?: { srcPort: number; dstPort: number; seq: number; ack: number; flags: string; window: number; len: number };
+  readonly udp?: { srcPort: number; dstPort: number; len: number };
+  readonly icmp?: { type: number; code: number; id?: number; seq?: number };
+  /** For an encapsulated packet: the VXLAN header and the packet inside. */
+  readonly vxlan?: { vni: number; inner: PacketView };
+}
+
+export type TraceKind =
+  | 'send' // a host's stack emitted the packet
+  | 'hop' // the packet crossed a link from `node` to `to`
+  | 'rewrite' // a NAT/LB changed headers: `before` and `after`
+  | 'encap' // wrapped in a tunnel (VXLAN): `after` is the outer packet
+  | 'decap' // unwrapped: `after` is the inner packet
+  | 'deliver' // a host's stack accepted it
+  | 'drop' // it went no further: `code` and `reason`
+  | 'socket' // a socket changed state: `socket` and `state`
+  | 'note'; // anything else a person should see in the trace (a timeline action, a timer)
+
+export interface TraceEvent {
+  /** 0-based position in the trace: events are totally ordered. */
+  readonly seq: number;
+  /** Virtual time in microseconds. */
+  readonly t: number;
+  readonly kind: TraceKind;
+  /** The resource id where it happened. */
+  readonly node: string;
+  /** The interface on that node (a NIC id, "lo", "vxlan-ext", ...), when it matters. */
+  readonly iface?: string;
+  /** For a hop: the node the packet is travelling to. */
+  readonly to?: string;
+  /** One packet keeps its id across rewrites and encapsulation, so it can be followed. */
+  readonly packetId?: number;
+  /** The connection (or datagram exchange) the packet belongs to: the same in both directions. */
+  readonly flowId?: number;
+  /** One line, like tshark's Info column: "10.0.0.4:40000 → 13.71.134.177:80 [SYN] Seq=0". */
+  readonly summary: string;
+  readonly packet?: PacketView;
+  readonly before?: PacketView;
+  readonly after?: PacketView;
+  /** For drops: a stable code ("no-outbound", "no-route", "port-closed", "ttl-exceeded", ...). */
+  readonly code?: string;
+  /** For drops: a sentence that says why, naming the rule, node and destination. */
+  readonly reason?: string;
+  /** For socket events. */
+  readonly socket?: string;
+  readonly state?: string;
+}
+
+/** One row of a host's socket table, as netstat -tan / ss -tan shows it. */
+export interface SocketRow {
+  readonly proto: 'tcp' | 'udp';
+  readonly local: string; // "10.0.0.4:40000"
+  readonly remote: string; // "13.71.134.177:80" or "0.0.0.0:*" for a listener
+  readonly state: string; // LISTEN, SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT1, FIN_WAIT2, TIME_WAIT, CLOSE_WAIT, LAST_ACK, CLOSING, CLOSED
+  readonly flowId?: number;
+}
+
+export type FlowOutcome =
+  | 'established' // the handshake completed (and the connection is still open or closed cleanly)
+  | 'closed' // completed and then closed by FIN
+  | 'reset' // a RST ended it
+  | 'timed-out' // the connect gave up after its SYN retries
+  | 'pending' // still trying when the run ended
+  | 'answered' // UDP/ICMP: a reply came back
+  | 'unanswered'; // UDP/ICMP: no reply
+
+export interface FlowRow {
+  readonly flowId: number;
+  readonly traffic?: string; // the traffic generator id that made it
+  readonly proto: 'tcp' | 'udp' | 'icmp';
+  readonly from: string; // host id
+  readonly local: string; // the private 5-tuple's source "10.0.0.4:40000"
+  readonly remote: string; // "13.71.134.177:80"
+  /** What the far end saw as the source (after SNAT), when it saw anything. */
+  readonly seenAs?: string;
+  readonly outcome: FlowOutcome;
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  /** Handshake (or echo) round-trip time in µs, when there was one. */
+  readonly rttUs?: number;
+  /** What an echo service answered (the body), when it did. */
+  readonly response?: string;
+}
+
+export interface DropRow {
+  readonly t: number;
+  readonly node: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly packetId: number;
+  readonly flowId?: number;
+  readonly summary: string;
+}
+
+/** What `netplay run --json` prints and what the app's panels read. */
+export interface RunReport {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly until: number; // virtual µs reached
+  readonly events: number;
+  readonly sockets: Record<string, SocketRow[]>; // by host name
+  readonly flows: FlowRow[];
+  readonly drops: DropRow[];
+  readonly captures: { id: string; node: string; iface?: string; frames: number }[];
+  /** Filled in by the SNAT behaviours (outbound issue); absent until then. */
+  readonly snat?: unknown;
+}
+
+/** A frame recorded at a capture point: the real bytes, with where and when. */
+export interface CapturedFrame {
+  readonly t: number; // virtual µs
+  readonly captureId: string;
+  readonly node: string;
+  readonly iface: string;
+  readonly linkType: number; // 1 Ethernet
+  readonly data: Uint8Array;
+  readonly packetId: number;
+  readonly direction: 'in' | 'out';
+}
