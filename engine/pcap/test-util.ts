@@ -69,7 +69,7 @@ export function udpFrame(spec: UdpFrameSpec = {}): Uint8Array {
   const dp = spec.dstPort ?? 10800;
   f.set([sp >> 8, sp & 255, dp >> 8, dp & 255, udpLen >> 8, udpLen & 255, 0, 0], 34);
   f.set(payload, 42);
-  const pseudo = f[26]! * 0 + ((f[26]! << 8) | f[27]!) + ((f[28]! << 8) | f[29]!) + ((f[30]! << 8) | f[31]!) + ((f[32]! << 8) | f[33]!) + 17 + udpLen;
+  const pseudo = ((f[26]! << 8) | f[27]!) + ((f[28]! << 8) | f[29]!) + ((f[30]! << 8) | f[31]!) + ((f[32]! << 8) | f[33]!) + 17 + udpLen;
   let uck = ipChecksum(f, 34, 14 + ipLen, pseudo);
   if (uck === 0) uck = 0xffff;
   f[40] = uck >> 8;
@@ -95,6 +95,13 @@ export function plain(f: CaptureFrame): Omit<CaptureFrame, 'data'> & { bytes: nu
   const { data, ...rest } = f;
   return { ...rest, bytes: Array.from(data) };
 }
+
+// SHB (LE, shb_userappl) | IDB (eth0, "uplink", tsresol 10^-9, snaplen 65535) | NRB | EPB (comment
+// "héllo" + unknown option 0x8001, cap 5 orig 60) | SPB | ISB | custom 0x40000BAD | PB (comment
+// "old") | SHB (BE) | IDB (raw IP, tsresol 2^-10, snaplen 0) | EPB.
+export const KNOWN_PCAPNG =
+  '0a0d0d0a2c0000004d3c2b1a01000000ffffffffffffffff0400060067656e2e70790000000000002c000000010000003400000001000000ffff000002000400657468300300060075706c696e6b000009000100090000000000000034000000040000001c000000010008000a000001612e6200000000001c000000060000004000000000000000fe9c971715cd853d050000003c00000001020304050000000100060068c3a96c6c6f00000180030078797a000000000040000000030000001400000004000000deadbeef14000000050000001800000000000000000000000000000018000000ad0b004014000000000000000000000014000000020000003000000000000000fe9c971702cac4710400000004000000deadbeef010003006f6c640000000000300000000a0d0d0a0000001c1a2b3c4d00010000ffffffffffffffff0000001c00000001000000200065000000000000000900018a0000000000000000000020000000060000002800000000000001954fc40a000000000500000005010203040500000000000028';
+
 
 // ---------------------------------------------------------------------------------------------
 // Tools
@@ -188,4 +195,71 @@ export function ourRows(frames: CaptureFrame[], pcapng: boolean): FieldRow[] {
 
 export function run(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live captures between two network namespaces we create (never touching other addresses).
+
+export interface NetnsPair {
+  nsA: string;
+  nsB: string;
+  ifA: string;
+  ifB: string;
+  addrA: string;
+  addrB: string;
+  destroy: () => void;
+}
+
+/** Two namespaces joined by a veth pair, 10.200.<subnet>.1/24 and .2/24; names carry our pid. */
+export function createNetnsPair(subnet: number): NetnsPair {
+  const tag = `np${process.pid % 100000}`;
+  const p: Omit<NetnsPair, 'destroy'> = {
+    nsA: `${tag}a`,
+    nsB: `${tag}b`,
+    ifA: `${tag}va`,
+    ifB: `${tag}vb`,
+    addrA: `10.200.${subnet}.1`,
+    addrB: `10.200.${subnet}.2`,
+  };
+  const destroy = (): void => {
+    for (const ns of [p.nsA, p.nsB]) spawnSync('ip', ['netns', 'del', ns]);
+  };
+  destroy();
+  try {
+    run('ip', ['netns', 'add', p.nsA]);
+    run('ip', ['netns', 'add', p.nsB]);
+    // Created inside nsA with its peer inside nsB: the host's own namespace is never touched.
+    run('ip', ['-n', p.nsA, 'link', 'add', p.ifA, 'type', 'veth', 'peer', 'name', p.ifB, 'netns', p.nsB]);
+    run('ip', ['-n', p.nsA, 'addr', 'add', `${p.addrA}/24`, 'dev', p.ifA]);
+    run('ip', ['-n', p.nsB, 'addr', 'add', `${p.addrB}/24`, 'dev', p.ifB]);
+    for (const [ns, ifc] of [[p.nsA, p.ifA], [p.nsB, p.ifB]] as const) {
+      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      run('ip', ['-n', ns, 'link', 'set', ifc, 'up']);
+    }
+  } catch (e) {
+    destroy();
+    throw e;
+  }
+  return { ...p, destroy };
+}
+
+/** Node script: UDP datagrams and a TCP connection attempt from A to B (B answers with ICMP/RST or accepts). */
+export function trafficScript(dst: string): string {
+  return `
+const dgram = require('node:dgram'); const net = require('node:net');
+const s = dgram.createSocket('udp4');
+let n = 0;
+const tick = () => {
+  if (n === 5) { s.close(); const c = net.connect(9998, '${dst}'); c.on('error', () => {}); c.on('connect', () => c.end('hi')); setTimeout(() => process.exit(0), 300); return; }
+  s.send(Buffer.alloc(20 + n * 100, n), 9999, '${dst}'); n++; setTimeout(tick, 20);
+};
+tick();`;
+}
+
+/** Node script for B: a TCP listener that echoes and closes, alive for `ms`. */
+export function listenerScript(ms: number): string {
+  return `
+const net = require('node:net');
+const srv = net.createServer((c) => { c.on('data', (d) => c.end(d)); c.on('error', () => {}); }).listen(9998);
+setTimeout(() => srv.close(() => process.exit(0)), ${ms});`;
 }
