@@ -23,7 +23,7 @@
  * Only one tag is understood; a second tag (QinQ) is left in the payload under EtherType 0x8100.
  * EtherType values below 0x0600 (802.3 length fields) are kept as they are.
  */
-import { macFromBytes, type Mac } from './addr.ts';
+import type { Mac } from './addr.ts';
 import { readU16, writeU16 } from './bytes.ts';
 import { fail, ok, type Result } from './result.ts';
 
@@ -74,8 +74,8 @@ export function parseEthernetHeader(bytes: Uint8Array): Result<EthernetRepr> {
   if (bytes.length < ETHERNET_HEADER_LENGTH) {
     return fail('ethernet', bytes.length, `frame of ${bytes.length} bytes is shorter than the 14-byte Ethernet header`);
   }
-  const dst = macFromBytes(bytes, field.dst);
-  const src = macFromBytes(bytes, field.src);
+  const dst = readMac(bytes, field.dst);
+  const src = readMac(bytes, field.src);
   const type = readU16(bytes, field.type);
   if (type !== EtherType.Vlan) return ok({ dst, src, ethertype: type });
   if (bytes.length < ETHERNET_VLAN_HEADER_LENGTH) {
@@ -84,6 +84,13 @@ export function parseEthernetHeader(bytes: Uint8Array): Result<EthernetRepr> {
   const tci = readU16(bytes, field.tci);
   const vlan: VlanTag = { pcp: tci >>> 13, dei: (tci & 0x1000) !== 0, vid: tci & 0x0fff };
   return ok({ dst, src, vlan, ethertype: readU16(bytes, field.innerType) });
+}
+
+const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Same text as addr.ts's macFromBytes, by table lookup: parse runs for every captured frame. */
+function readMac(b: Uint8Array, o: number): Mac {
+  return `${HEX_PAIRS[b[o]!]}:${HEX_PAIRS[b[o + 1]!]}:${HEX_PAIRS[b[o + 2]!]}:${HEX_PAIRS[b[o + 3]!]}:${HEX_PAIRS[b[o + 4]!]}:${HEX_PAIRS[b[o + 5]!]}`;
 }
 
 /** Hex digit value of a character code; only lowercase/uppercase hex is expected. */
@@ -103,8 +110,11 @@ function writeMac(mac: Mac, buf: Uint8Array, offset: number): void {
   }
 }
 
-/** Writes the header at `offset`; `buf` needs `ethernetHeaderLength(repr)` bytes there. */
-export function emitEthernetHeader(repr: EthernetRepr, buf: Uint8Array, offset: number): void {
+/**
+ * Writes the header at `offset`; `buf` needs `ethernetHeaderLength(repr)` bytes there.
+ * `ethertype` overrides `repr.ethertype` (emitFrame derives it from the layer above).
+ */
+export function emitEthernetHeader(repr: EthernetRepr, buf: Uint8Array, offset: number, ethertype = repr.ethertype): void {
   writeMac(repr.dst, buf, offset + field.dst);
   writeMac(repr.src, buf, offset + field.src);
   let typeAt = offset + field.type;
@@ -115,5 +125,5 @@ export function emitEthernetHeader(repr: EthernetRepr, buf: Uint8Array, offset: 
     writeU16(buf, offset + field.tci, tci);
     typeAt = offset + field.innerType;
   }
-  writeU16(buf, typeAt, repr.ethertype);
+  writeU16(buf, typeAt, ethertype);
 }

@@ -18,7 +18,7 @@
  * The checksum covers the ICMP message only: no pseudo header (RFC 792).
  * Other types, and echo with a non-zero code, are kept as {type, code, rest} so they survive.
  */
-import { readU16, readU32, writeU16, writeU32 } from './bytes.ts';
+import { copyBytes, readU16, readU32, writeU16, writeU32 } from './bytes.ts';
 import { internetChecksum } from './checksum.ts';
 import { fail, ok, type Result } from './result.ts';
 
@@ -117,25 +117,25 @@ export function emitIcmpv4(repr: Icmpv4Repr, buf: Uint8Array, offset: number): v
       buf[offset + field.code] = 0;
       writeU16(buf, offset + field.id, repr.id);
       writeU16(buf, offset + field.seq, repr.seq);
-      buf.set(repr.data, offset + field.data);
+      copyBytes(repr.data, buf, offset + field.data);
       break;
     case 'destUnreachable':
       buf[offset + field.type] = Icmpv4Type.DestUnreachable;
       buf[offset + field.code] = repr.code & 0xff;
       writeU16(buf, offset + field.id, repr.unused ?? 0);
       writeU16(buf, offset + field.seq, repr.nextHopMtu ?? 0);
-      buf.set(repr.data, offset + field.data);
+      copyBytes(repr.data, buf, offset + field.data);
       break;
     case 'timeExceeded':
       buf[offset + field.type] = Icmpv4Type.TimeExceeded;
       buf[offset + field.code] = repr.code & 0xff;
       writeU32(buf, offset + field.id, repr.unused ?? 0);
-      buf.set(repr.data, offset + field.data);
+      copyBytes(repr.data, buf, offset + field.data);
       break;
     case 'other':
       buf[offset + field.type] = repr.type & 0xff;
       buf[offset + field.code] = repr.code & 0xff;
-      buf.set(repr.rest, offset + 4);
+      copyBytes(repr.rest, buf, offset + 4);
   }
   const end = offset + icmpv4Length(repr);
   writeU16(buf, offset + field.checksum, internetChecksum(buf, offset, end));

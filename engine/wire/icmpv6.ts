@@ -19,7 +19,7 @@
  * Other types (neighbour discovery, MLD, ...) and echo with a non-zero code are kept as
  * {type, code, rest} so they survive.
  */
-import { readU16, readU32, writeU16, writeU32 } from './bytes.ts';
+import { copyBytes, readU16, readU32, writeU16, writeU32 } from './bytes.ts';
 import { finishChecksum, sumWords } from './checksum.ts';
 import { fail, ok, type Result } from './result.ts';
 
@@ -99,8 +99,13 @@ export function parseIcmpv6(bytes: Uint8Array, pseudoSum: number): Result<Icmpv6
   } else if (type === Icmpv6Type.PacketTooBig) {
     repr = { kind: 'packetTooBig', mtu: word, data };
   } else {
-    repr = { kind: type === Icmpv6Type.DestUnreachable ? 'destUnreachable' : 'timeExceeded', code, data };
-    if (word) repr.unused = word;
+    const err: Extract<Icmpv6Repr, { kind: 'destUnreachable' | 'timeExceeded' }> = {
+      kind: type === Icmpv6Type.DestUnreachable ? 'destUnreachable' : 'timeExceeded',
+      code,
+      data,
+    };
+    if (word) err.unused = word;
+    repr = err;
   }
   return ok({ repr, checksum, checksumOk });
 }
@@ -135,22 +140,22 @@ export function emitIcmpv6(repr: Icmpv6Repr, buf: Uint8Array, offset: number, ps
       buf[offset + field.code] = 0;
       writeU16(buf, offset + field.id, repr.id);
       writeU16(buf, offset + field.seq, repr.seq);
-      buf.set(repr.data, offset + field.data);
+      copyBytes(repr.data, buf, offset + field.data);
       break;
     case 'packetTooBig':
       buf[offset + field.code] = 0;
       writeU32(buf, offset + field.word, repr.mtu);
-      buf.set(repr.data, offset + field.data);
+      copyBytes(repr.data, buf, offset + field.data);
       break;
     case 'destUnreachable':
     case 'timeExceeded':
       buf[offset + field.code] = repr.code & 0xff;
       writeU32(buf, offset + field.word, repr.unused ?? 0);
-      buf.set(repr.data, offset + field.data);
+      copyBytes(repr.data, buf, offset + field.data);
       break;
     case 'other':
       buf[offset + field.code] = repr.code & 0xff;
-      buf.set(repr.rest, offset + 4);
+      copyBytes(repr.rest, buf, offset + 4);
   }
   const end = offset + icmpv6Length(repr);
   writeU16(buf, offset + field.checksum, finishChecksum(sumWords(buf, offset, end, pseudoSum)));

@@ -24,7 +24,7 @@
  * capture can show them.
  */
 import type { Ipv4Addr } from './addr.ts';
-import { readU16, readU32, writeU16, writeU32 } from './bytes.ts';
+import { copyBytes, readU16, readU32, writeU16, writeU32, zeroBytes } from './bytes.ts';
 import { internetChecksum } from './checksum.ts';
 import { fail, ok, type Result } from './result.ts';
 
@@ -63,6 +63,9 @@ const FLAG_MF = 0x2000;
 
 export const IPV4_MIN_HEADER_LENGTH = 20;
 export const IPV4_MAX_OPTIONS_LENGTH = 40;
+
+/** Shared by every repr without options; zero-length, so nothing can be written to it. */
+const NO_OPTIONS = new Uint8Array(0);
 
 export interface Ipv4Repr {
   /** Differentiated services code point, 6 bits. */
@@ -147,7 +150,8 @@ export function parseIpv4Header(bytes: Uint8Array): Result<Ipv4Parse> {
     protocol: bytes[field.protocol]!,
     src: readU32(bytes, field.src),
     dst: readU32(bytes, field.dst),
-    options: bytes.slice(field.options, headerLength),
+    // A copy, so the repr does not pin the capture buffer; the shared empty array when none.
+    options: headerLength === IPV4_MIN_HEADER_LENGTH ? NO_OPTIONS : bytes.slice(field.options, headerLength),
     payloadLength: totalLength - headerLength,
   };
   if (ff & FLAG_RESERVED) repr.reservedFlag = true;
@@ -162,13 +166,20 @@ export function parseIpv4Header(bytes: Uint8Array): Result<Ipv4Parse> {
 
 /**
  * Writes the header (not the payload) at `offset` and computes its checksum.
- * `buf` needs `ipv4HeaderLength(repr)` bytes there.
+ * `buf` needs `ipv4HeaderLength(repr)` bytes there. `payloadLength` and `protocol` override the
+ * repr's (emitFrame derives them from the layer above).
  */
-export function emitIpv4Header(repr: Ipv4Repr, buf: Uint8Array, offset: number): void {
+export function emitIpv4Header(
+  repr: Ipv4Repr,
+  buf: Uint8Array,
+  offset: number,
+  payloadLength = repr.payloadLength,
+  protocol = repr.protocol,
+): void {
   const hl = ipv4HeaderLength(repr);
   buf[offset + field.verIhl] = 0x40 | (hl >>> 2);
   buf[offset + field.dscpEcn] = ((repr.dscp & 0x3f) << 2) | (repr.ecn & 3);
-  writeU16(buf, offset + field.totalLength, hl + repr.payloadLength);
+  writeU16(buf, offset + field.totalLength, hl + payloadLength);
   writeU16(buf, offset + field.identification, repr.identification);
   const ff =
     (repr.reservedFlag ? FLAG_RESERVED : 0) |
@@ -177,22 +188,20 @@ export function emitIpv4Header(repr: Ipv4Repr, buf: Uint8Array, offset: number):
     (repr.fragmentOffset & 0x1fff);
   writeU16(buf, offset + field.flagsFrag, ff);
   buf[offset + field.ttl] = repr.ttl & 0xff;
-  buf[offset + field.protocol] = repr.protocol & 0xff;
+  buf[offset + field.protocol] = protocol & 0xff;
   writeU16(buf, offset + field.checksum, 0);
   writeU32(buf, offset + field.src, repr.src);
   writeU32(buf, offset + field.dst, repr.dst);
   const optEnd = offset + hl;
   const n = Math.min(repr.options.length, IPV4_MAX_OPTIONS_LENGTH);
-  buf.set(n === repr.options.length ? repr.options : repr.options.subarray(0, n), offset + field.options);
-  buf.fill(0, offset + field.options + n, optEnd);
+  if (n) copyBytes(n === repr.options.length ? repr.options : repr.options.subarray(0, n), buf, offset + field.options);
+  zeroBytes(buf, offset + field.options + n, optEnd);
   writeU16(buf, offset + field.checksum, internetChecksum(buf, offset, optEnd));
 }
 
-const NO_OPTIONS = new Uint8Array(0);
-
 /**
  * A header with the usual defaults (DSCP 0, DF set, TTL 64, no options) for the fields not given.
- * The returned object is fresh; the shared empty `options` array must not be written to.
+ * The returned object is fresh.
  */
 export function ipv4Repr(fields: Pick<Ipv4Repr, 'src' | 'dst'> & Partial<Ipv4Repr>): Ipv4Repr {
   return {

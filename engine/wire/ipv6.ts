@@ -161,17 +161,28 @@ export function parseIpv6Header(bytes: Uint8Array): Result<Ipv6Parse> {
   return ok(result);
 }
 
-/** Writes the fixed header at `offset`; `buf` needs 40 bytes there. */
-export function emitIpv6Header(repr: Ipv6Repr, buf: Uint8Array, offset: number): void {
+/**
+ * Writes the fixed header at `offset`; `buf` needs 40 bytes there. `payloadLength` and
+ * `nextHeader` override the repr's (emitFrame derives them from the layers above).
+ */
+export function emitIpv6Header(
+  repr: Ipv6Repr,
+  buf: Uint8Array,
+  offset: number,
+  payloadLength = repr.payloadLength,
+  nextHeader = repr.nextHeader,
+): void {
   const w0 = (0x60000000 | ((repr.trafficClass & 0xff) << 20) | (repr.flowLabel & 0xfffff)) >>> 0;
   buf[offset] = w0 >>> 24;
   buf[offset + 1] = (w0 >>> 16) & 0xff;
   writeU16(buf, offset + 2, w0 & 0xffff);
-  writeU16(buf, offset + field.payloadLength, repr.payloadLength);
-  buf[offset + field.nextHeader] = repr.nextHeader & 0xff;
+  writeU16(buf, offset + field.payloadLength, payloadLength);
+  buf[offset + field.nextHeader] = nextHeader & 0xff;
   buf[offset + field.hopLimit] = repr.hopLimit & 0xff;
-  buf.set(repr.src.subarray(0, 16), offset + field.src);
-  buf.set(repr.dst.subarray(0, 16), offset + field.dst);
+  for (let i = 0; i < 16; i++) {
+    buf[offset + field.src + i] = repr.src[i] ?? 0;
+    buf[offset + field.dst + i] = repr.dst[i] ?? 0;
+  }
 }
 
 /** A header with the usual defaults (traffic class 0, flow label 0, hop limit 64). */

@@ -18,7 +18,7 @@
  * all-zero transmitted checksum means the sender computed none. VXLAN's outer UDP checksum
  * "SHOULD be transmitted as zero" (RFC 7348 §5), hence `emitUdp(..., null)`.
  */
-import { readU16, writeU16 } from './bytes.ts';
+import { copyBytes, readU16, writeU16 } from './bytes.ts';
 import { finishChecksum, sumWords } from './checksum.ts';
 import { fail, ok, type Result } from './result.ts';
 
@@ -115,6 +115,6 @@ export function emitUdpHeader(
  * `pseudoSum` null transmits checksum 0 (IPv4 only: RFC 768; RFC 7348 for VXLAN).
  */
 export function emitUdp(repr: UdpRepr, buf: Uint8Array, offset: number, pseudoSum: number | null): void {
-  buf.set(repr.payload, offset + field.payload);
+  copyBytes(repr.payload, buf, offset + field.payload);
   emitUdpHeader(repr.srcPort, repr.dstPort, repr.payload.length, buf, offset, pseudoSum);
 }
