@@ -4,10 +4,11 @@
  * from the heap; nothing here reads a wall clock.
  *
  * Events are kept in parallel arrays indexed by a slot number (no object per event, no closure):
- * an event is (time, seq, sink, kind, payload). The heap orders slot numbers. A slot is recycled
- * once its event has run. Cancellation is lazy: the slot's generation is bumped and its sink
- * cleared, and the heap skips it when it comes up. A timer handle encodes (generation, slot), so a
- * stale handle (its event already ran, the slot reused) cancels nothing.
+ * an event is (time, seq, sink, kind, payload). The heap orders slot numbers and each slot knows
+ * its heap position, so cancelling removes the event at once (retransmission timers are mostly
+ * cancelled: leaving them in the heap would make it large and every pop slower). A slot is
+ * recycled once its event has run or been cancelled. A timer handle encodes (generation, slot), so
+ * a stale handle (its event already ran, the slot reused) cancels nothing.
  */
 
 /** Who gets an event. `kind` says what happened; the payload is whatever the scheduler was given. */
@@ -32,6 +33,8 @@ export class Scheduler<P> {
   private seq: Float64Array = new Float64Array(1024);
   private gen: Int32Array = new Int32Array(1024);
   private kinds: Int32Array = new Int32Array(1024);
+  /** Heap index of each slot's event. */
+  private pos: Int32Array = new Int32Array(1024);
   private sinks: (EventSink<P> | null)[] = [];
   private payloads: (P | undefined)[] = [];
   private free: number[] = [];
@@ -69,18 +72,14 @@ export class Scheduler<P> {
     this.sinks[slot] = null;
     this.payloads[slot] = undefined;
     this.gen[slot] = (g + 1) | 0;
+    this.removeAt(this.pos[slot]!);
+    this.release(slot);
     return true;
   }
 
-  /** Time of the next live event, or Infinity when there is none. */
+  /** Time of the next event, or Infinity when there is none. */
   peekTime(): number {
-    while (this.heapSize > 0) {
-      const top = this.heap[0]!;
-      if (this.sinks[top] !== null) return this.time[top]!;
-      this.pop();
-      this.release(top);
-    }
-    return Infinity;
+    return this.heapSize > 0 ? this.time[this.heap[0]!]! : Infinity;
   }
 
   /**
@@ -89,7 +88,7 @@ export class Scheduler<P> {
    */
   runNext(limit = Infinity): boolean {
     const t = this.peekTime();
-    if (t > limit) return false;
+    if (t > limit || this.heapSize === 0) return false;
     const slot = this.pop();
     const sink = this.sinks[slot]!;
     const kind = this.kinds[slot]!;
@@ -134,6 +133,7 @@ export class Scheduler<P> {
       return b;
     };
     this.time = g(this.time, (k) => new Float64Array(k));
+    this.pos = g(this.pos, (k) => new Int32Array(k));
     this.seq = g(this.seq, (k) => new Float64Array(k));
     this.gen = g(this.gen, (k) => new Int32Array(k));
     this.kinds = g(this.kinds, (k) => new Int32Array(k));
@@ -147,37 +147,55 @@ export class Scheduler<P> {
   }
 
   private push(slot: number): void {
+    this.siftUp(this.heapSize++, slot);
+  }
+
+  private pop(): number {
+    const top = this.heap[0]!;
+    this.removeAt(0);
+    return top;
+  }
+
+  /** Removes the event at heap index i, moving the last one into its place. */
+  private removeAt(i: number): void {
+    const last = this.heap[--this.heapSize]!;
+    if (i === this.heapSize) return;
+    if (i > 0 && this.less(last, this.heap[(i - 1) >> 1]!)) this.siftUp(i, last);
+    else this.siftDown(i, last);
+  }
+
+  private siftUp(i: number, slot: number): void {
     const heap = this.heap;
-    let i = this.heapSize++;
+    const pos = this.pos;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = heap[parent]!;
       if (!this.less(slot, p)) break;
       heap[i] = p;
+      pos[p] = i;
       i = parent;
     }
     heap[i] = slot;
+    pos[slot] = i;
   }
 
-  private pop(): number {
+  private siftDown(i: number, slot: number): void {
     const heap = this.heap;
-    const top = heap[0]!;
-    const last = heap[--this.heapSize]!;
+    const pos = this.pos;
     const n = this.heapSize;
-    let i = 0;
-    if (n > 0) {
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let c = l;
-        if (r < n && this.less(heap[r]!, heap[l]!)) c = r;
-        if (!this.less(heap[c]!, last)) break;
-        heap[i] = heap[c]!;
-        i = c;
-      }
-      heap[i] = last;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      if (r < n && this.less(heap[r]!, heap[l]!)) c = r;
+      const cs = heap[c]!;
+      if (!this.less(cs, slot)) break;
+      heap[i] = cs;
+      pos[cs] = i;
+      i = c;
     }
-    return top;
+    heap[i] = slot;
+    pos[slot] = i;
   }
 }

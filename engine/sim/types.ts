@@ -92,6 +92,8 @@ export interface FlowRow {
   readonly rttUs?: number;
   /** What an echo service answered (the body), when it did. */
   readonly response?: string;
+  /** Why the flow could not start, when it could not (e.g. "EADDRNOTAVAIL: no free ephemeral port"). */
+  readonly error?: string;
 }
 
 export interface DropRow {

@@ -1,0 +1,180 @@
+/**
+ * Builds the node graph of one run from a validated Scenario: hosts with their stacks, one fabric
+ * per VNet, the Internet, the links between them (with the scenario's latencies), the outbound
+ * decision of every ipconfig, capture taps and traffic generators.
+ */
+import type { Scenario } from '../model/scenario.ts';
+import { ResourceIndex } from '../model/references.ts';
+import { Rng } from '../sim/rng.ts';
+import type { TraceLevel } from '../sim/trace.ts';
+import { macFromIndex, parseCidr, parseIpv4, type Cidr } from '../wire/addr.ts';
+import { AZURE_GATEWAY_MAC, CaptureTap } from './capture.ts';
+import { Link, NetContext, type LinkEnd, type NetNode } from './context.ts';
+import { INTERNET_IFACE, VnetFabric } from './fabric.ts';
+import { Host } from './host.ts';
+import { Internet } from './internet.ts';
+import { decideOutbound, type OutboundPath } from './outbound.ts';
+import { resolveTarget } from './resolve.ts';
+import { installServices } from './services.ts';
+import { DatagramGenerator, TcpGenerator } from './traffic.ts';
+
+/** The MAC the Internet's edge router has on every link (a made-up, locally administered one). */
+export const INTERNET_ROUTER_MAC = '02:00:5e:ff:ff:fe';
+
+export interface BuildOptions {
+  readonly seed: number;
+  readonly trace: TraceLevel;
+  readonly captures: boolean;
+}
+
+export interface Graph {
+  readonly ctx: NetContext;
+  readonly idx: ResourceIndex;
+  readonly hosts: Map<string, Host>;
+  readonly fabrics: Map<string, VnetFabric>;
+  readonly internet: Internet;
+  readonly links: Link[];
+  readonly taps: CaptureTap[];
+  readonly outbound: OutboundPath[];
+}
+
+function end(node: NetNode, iface: string, mac: string): LinkEnd {
+  return { node, iface, mac, taps: null };
+}
+
+export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
+  const ctx = new NetContext(new Rng(opts.seed), opts.trace);
+  const idx = new ResourceIndex(scenario);
+  const { linkLatencyUs, internetLatencyUs } = scenario.settings;
+  const internet = new Internet(ctx);
+  const links: Link[] = [];
+  const link = (a: LinkEnd, b: LinkEnd, latency: number) => {
+    const l = new Link(ctx, a, b, latency);
+    links.push(l);
+    return l;
+  };
+  const halfIn = Math.floor(internetLatencyUs / 2);
+  const halfOut = internetLatencyUs - halfIn;
+
+  const fabrics = new Map<string, VnetFabric>();
+  for (const v of idx.ofKind('vnet')) {
+    const space = v.addressSpace.map(parseCidr).filter((c): c is Cidr => c !== null);
+    const f = new VnetFabric(ctx, v.id, v.name, space);
+    f.internet = link(end(f, INTERNET_IFACE, AZURE_GATEWAY_MAC), end(internet, v.id, INTERNET_ROUTER_MAC), halfIn);
+    fabrics.set(v.id, f);
+  }
+
+  const hosts = new Map<string, Host>();
+  for (const r of scenario.resources) {
+    if (r.kind !== 'vm' && r.kind !== 'nva' && r.kind !== 'internetHost') continue;
+    const h = new Host(ctx, r.id, r.name, r.kind, r.stack, ctx.rng.stream(`host:${r.id}`));
+    hosts.set(r.id, h);
+    if (r.kind === 'vm') {
+      for (const a of r.loopbackIps) h.loopbackIps.push(parseIpv4(a) ?? 0);
+      installServices(h, r.services);
+    } else if (r.kind === 'internetHost') {
+      installServices(h, r.services);
+      const ip = parseIpv4(r.address) ?? 0;
+      const l = link(end(h, 'eth0', macFromIndex(0x10000 + hosts.size)), end(internet, r.id, INTERNET_ROUTER_MAC), halfOut);
+      h.ifaces.push({ name: 'eth0', ips: [ip], link: l });
+      internet.routes.set(ip, l);
+    }
+  }
+
+  const outbound: OutboundPath[] = [];
+  idx.ofKind('nic').forEach((nic, k) => {
+    const h = hosts.get(nic.vm);
+    const subnet = idx.get(nic.subnet, 'subnet');
+    const fabric = subnet ? fabrics.get(subnet.vnet) : undefined;
+    if (!h || !subnet || !fabric) return;
+    const ips = nic.ipConfigs.map((c) => parseIpv4(c.privateIp) ?? 0);
+    const l = link(end(h, nic.id, macFromIndex(k + 1)), end(fabric, nic.id, AZURE_GATEWAY_MAC), linkLatencyUs);
+    const iface = { name: nic.id, ips, link: l };
+    if (nic.primary) h.ifaces.unshift(iface);
+    else h.ifaces.push(iface);
+    fabric.addPort({ nicId: nic.id, hostName: h.name, link: l, ips, forwarding: nic.enableIpForwarding });
+    nic.ipConfigs.forEach((ipConfig, i) => {
+      const d = decideOutbound({ vmId: h.id, vmName: h.name, nic, ipConfig, subnet, idx });
+      fabric.outbound.set(ips[i]!, d);
+      outbound.push(d.path);
+      const pip = idx.get(ipConfig.publicIp, 'publicIp');
+      const pub = pip ? parseIpv4(pip.address) : null;
+      if (pip && pub !== null && fabric.internet) {
+        fabric.ilpips.set(pub, { publicIpId: pip.id, publicIp: pub, privateIp: ips[i]! });
+        internet.routes.set(pub, fabric.internet);
+      }
+    });
+  });
+
+  registerPendingFrontends(idx, fabrics, internet);
+  const taps = attachCaptures(scenario, idx, opts.captures ? links : []);
+  startTraffic(scenario, idx, ctx, hosts);
+  return { ctx, idx, hosts, fabrics, internet, links, taps, outbound };
+}
+
+/** Load balancer and NAT gateway addresses: routed to their VNet, dropped there as not simulated. */
+function registerPendingFrontends(idx: ResourceIndex, fabrics: Map<string, VnetFabric>, internet: Internet): void {
+  const vnetOfSubnet = (id: string | undefined) => (id ? idx.get(id, 'subnet')?.vnet : undefined);
+  const first = fabrics.values().next().value;
+  for (const lb of idx.ofKind('loadBalancer')) {
+    const poolVnet = idx
+      .ofKind('nic')
+      .find((n) => n.ipConfigs.some((c) => c.loadBalancerBackendPools.some((p) => p.startsWith(`${lb.id}/`))));
+    for (const f of lb.frontends) {
+      const fabric = fabrics.get(vnetOfSubnet(f.subnet) ?? vnetOfSubnet(poolVnet?.subnet) ?? '') ?? first;
+      if (!fabric) continue;
+      const what = `frontend '${f.name}' of ${lb.sku} load balancer '${lb.name}'`;
+      const pub = f.publicIp ? parseIpv4(idx.get(f.publicIp, 'publicIp')?.address ?? '') : null;
+      if (pub !== null && fabric.internet) {
+        fabric.pendingFrontends.set(pub, { resource: lb.id, what });
+        if (!internet.routes.has(pub)) internet.routes.set(pub, fabric.internet);
+      }
+      const priv = f.privateIp ? parseIpv4(f.privateIp) : null;
+      if (priv !== null) fabric.pendingFrontends.set(priv, { resource: lb.id, what });
+    }
+  }
+  for (const ng of idx.ofKind('natGateway')) {
+    const subnet = idx.ofKind('subnet').find((s) => s.natGateway === ng.id);
+    const fabric = fabrics.get(subnet?.vnet ?? '') ?? first;
+    if (!fabric?.internet) continue;
+    for (const id of ng.publicIps) {
+      const pub = parseIpv4(idx.get(id, 'publicIp')?.address ?? '');
+      if (pub === null) continue;
+      fabric.pendingFrontends.set(pub, { resource: ng.id, what: `a public IP of NAT gateway '${ng.name}'` });
+      if (!internet.routes.has(pub)) internet.routes.set(pub, fabric.internet);
+    }
+  }
+}
+
+/** Capture points; with captures off (no links given) they exist but record nothing. */
+function attachCaptures(scenario: Scenario, idx: ResourceIndex, links: readonly Link[]): CaptureTap[] {
+  const taps: CaptureTap[] = [];
+  for (const c of scenario.captures) {
+    const nic = idx.get(c.node, 'nic');
+    const node = nic ? nic.vm : c.node;
+    const iface = nic ? nic.id : c.iface;
+    const tap = new CaptureTap(c.id, c.node, c.iface);
+    taps.push(tap);
+    for (const l of links)
+      for (const e of [l.a, l.b])
+        if (e.node.id === node && (iface === undefined || e.iface === iface)) (e.taps ??= []).push(tap);
+  }
+  return taps;
+}
+
+function startTraffic(scenario: Scenario, idx: ResourceIndex, ctx: NetContext, hosts: Map<string, Host>): void {
+  for (const t of scenario.traffic) {
+    const host = hosts.get(t.from);
+    if (!host) continue;
+    const target = resolveTarget(idx, t.from, t.to);
+    if (typeof target === 'string') {
+      ctx.note(host.id, `traffic '${t.id}' cannot start: ${target}`);
+      continue;
+    }
+    const bind = t.type === 'tcp' && t.bind !== undefined ? parseIpv4(t.bind) : null;
+    const src = bind ?? host.primaryIp;
+    const rng = ctx.rng.stream(`traffic:${t.id}`);
+    const g = t.type === 'tcp' ? new TcpGenerator(ctx, host, t, target, src, bind !== null) : new DatagramGenerator(ctx, host, t, target, src, rng);
+    g.schedule();
+  }
+}

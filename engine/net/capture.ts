@@ -1,0 +1,75 @@
+/**
+ * Capture points: a tap on a link end records every frame that leaves or arrives there, as real
+ * bytes. The engine's numeric Packet becomes an engine/wire FrameRepr here and nowhere else;
+ * emitFrame computes lengths and checksums. MACs: each NIC has a stable MAC (macFromIndex), and
+ * the Azure fabric answers for the gateway with 12:34:56:78:9a:bc, as Azure VMs see it.
+ */
+import type { CapturedFrame } from '../sim/types.ts';
+import { emitFrame, type FrameRepr, type L4Repr } from '../wire/frame.ts';
+import { EtherType } from '../wire/ethernet.ts';
+import { ipv4Repr } from '../wire/ipv4.ts';
+import { tcpFlags, tcpRepr, type TcpOptions } from '../wire/tcp.ts';
+import type { Mac } from '../wire/addr.ts';
+import type { LinkEnd } from './context.ts';
+import { ACK, FIN, ICMP_ECHO_REPLY, Packet, PROTO_ICMP, PROTO_TCP, PROTO_UDP, PSH, RST, SYN } from './packet.ts';
+
+/** The MAC the Azure fabric answers ARP with for every address it routes (the default gateway). */
+export const AZURE_GATEWAY_MAC: Mac = '12:34:56:78:9a:bc';
+
+const EMPTY = new Uint8Array(0);
+
+export function tcpOptionsOf(p: Packet): TcpOptions {
+  const o: TcpOptions = { unknown: [] };
+  if (p.mss >= 0) o.mss = p.mss;
+  if (p.sackPerm) o.sackPermitted = true;
+  if (p.hasTs) o.timestamps = { value: p.tsVal, echo: p.tsEcr };
+  if (p.wscale >= 0) o.windowScale = p.wscale;
+  return o;
+}
+
+function l4Of(p: Packet): L4Repr | undefined {
+  const payload = p.payload ?? EMPTY;
+  if (p.proto === PROTO_TCP) {
+    const f = p.flags;
+    const flags = tcpFlags({ fin: !!(f & FIN), syn: !!(f & SYN), rst: !!(f & RST), psh: !!(f & PSH), ack: !!(f & ACK) });
+    return { kind: 'tcp', tcp: tcpRepr({ srcPort: p.srcPort, dstPort: p.dstPort, seq: p.seq, ack: p.ack, flags, window: p.window, options: tcpOptionsOf(p), payload }) };
+  }
+  if (p.proto === PROTO_UDP) return { kind: 'udp', udp: { srcPort: p.srcPort, dstPort: p.dstPort, payload } };
+  if (p.proto === PROTO_ICMP) {
+    const kind = p.icmpType === ICMP_ECHO_REPLY ? 'echoReply' : 'echoRequest';
+    return { kind: 'icmp', icmp: { kind, id: p.icmpId, seq: p.icmpSeq, data: payload } };
+  }
+  return undefined;
+}
+
+/** The frame as it is on the wire between `srcMac` and `dstMac`. */
+export function frameOf(p: Packet, srcMac: Mac, dstMac: Mac): FrameRepr {
+  const ip = ipv4Repr({ src: p.src, dst: p.dst, ttl: p.ttl, protocol: p.proto, identification: p.ipId });
+  const l4 = l4Of(p);
+  const frame: FrameRepr = { eth: { src: srcMac, dst: dstMac, ethertype: EtherType.Ipv4 }, net: { kind: 'ipv4', ip } };
+  if (l4) frame.l4 = l4;
+  return frame;
+}
+
+export class CaptureTap {
+  readonly frames: CapturedFrame[] = [];
+  constructor(
+    readonly id: string,
+    readonly node: string,
+    readonly iface: string | undefined,
+  ) {}
+
+  record(p: Packet, src: LinkEnd, dst: LinkEnd, direction: 'in' | 'out', t: number): void {
+    const here = direction === 'out' ? src : dst;
+    this.frames.push({
+      t,
+      captureId: this.id,
+      node: this.node,
+      iface: here.iface,
+      linkType: 1,
+      data: emitFrame(frameOf(p, src.mac, dst.mac)),
+      packetId: p.id,
+      direction,
+    });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * What every node of one run shares: the scheduler (the clock), the trace, the flow registry, the
+ * drop list, the random streams, and the links between nodes. Links are where hops are counted
+ * and where capture taps sit (like smoltcp's pcap_writer wrapping a device), so neither a host
+ * stack nor the fabric knows about captures or the trace of hops.
+ */
+import { Scheduler, type EventSink } from '../sim/scheduler.ts';
+import type { Rng } from '../sim/rng.ts';
+import { TraceRecorder } from '../sim/trace.ts';
+import type { DropRow, PacketView } from '../sim/types.ts';
+import type { Mac } from '../wire/addr.ts';
+import { FlowTable } from './flows.ts';
+import { Packet } from './packet.ts';
+import { packetSummary, packetView } from './view.ts';
+import type { CaptureTap } from './capture.ts';
+
+/** Anything a link can deliver a packet to. */
+export interface NetNode {
+  readonly id: string;
+  receive(p: Packet, iface: string): void;
+}
+
+/** One end of a link: the node, its interface name there, and the MAC it has on that link. */
+export interface LinkEnd {
+  readonly node: NetNode;
+  readonly iface: string;
+  readonly mac: Mac;
+  /** Capture taps on this end, or null (checked once per packet). */
+  taps: CaptureTap[] | null;
+}
+
+const TO_A = 1;
+const TO_B = 2;
+
+/** A point-to-point link with a one-way latency. It is the event sink for arrivals on it. */
+export class Link implements EventSink<unknown> {
+  constructor(
+    private readonly ctx: NetContext,
+    readonly a: LinkEnd,
+    readonly b: LinkEnd,
+    readonly latencyUs: number,
+  ) {}
+
+  /** Sends `p` from the end on `node` to the other end. */
+  send(from: NetNode, p: Packet): void {
+    const fromA = from === this.a.node;
+    const src = fromA ? this.a : this.b;
+    const dst = fromA ? this.b : this.a;
+    const ctx = this.ctx;
+    ctx.hops++;
+    if (ctx.trace.on) {
+      const ev = { kind: 'hop' as const, node: src.node.id, iface: src.iface, to: dst.node.id, packetId: p.id, flowId: p.flowId, summary: packetSummary(p) };
+      ctx.trace.record(ctx.trace.full ? { ...ev, packet: packetView(p) } : ev);
+    }
+    if (src.taps !== null) for (const tap of src.taps) tap.record(p, src, dst, 'out', ctx.sched.now);
+    ctx.sched.after(this.latencyUs, this, fromA ? TO_B : TO_A, p);
+  }
+
+  onEvent(kind: number, payload: unknown): void {
+    const p = payload as Packet;
+    const dst = kind === TO_B ? this.b : this.a;
+    const src = kind === TO_B ? this.a : this.b;
+    if (dst.taps !== null) for (const tap of dst.taps) tap.record(p, src, dst, 'in', this.ctx.sched.now);
+    dst.node.receive(p, dst.iface);
+  }
+
+  /** The end on `node`. */
+  endOf(node: NetNode): LinkEnd {
+    return node === this.a.node ? this.a : this.b;
+  }
+}
+
+export class NetContext {
+  readonly sched = new Scheduler<unknown>();
+  readonly trace: TraceRecorder;
+  readonly flows = new FlowTable();
+  readonly drops: DropRow[] = [];
+  /** Link traversals so far. */
+  hops = 0;
+  private nextPacketId = 1;
+
+  constructor(
+    readonly rng: Rng,
+    traceLevel: 'full' | 'summary' | 'off',
+  ) {
+    this.trace = new TraceRecorder(traceLevel, this.sched);
+  }
+
+  get now(): number {
+    return this.sched.now;
+  }
+
+  packet(flowId: number, proto: number, src: number, dst: number): Packet {
+    return new Packet(this.nextPacketId++, flowId, proto, src, dst);
+  }
+
+  /** Records a drop (always: drops are rare and the report lists them) and its trace event. */
+  drop(node: string, p: Packet, code: string, reason: string, iface?: string): void {
+    const summary = packetSummary(p);
+    this.drops.push({ t: this.now, node, code, reason, packetId: p.id, flowId: p.flowId, summary });
+    if (this.trace.on) {
+      const ev = { kind: 'drop' as const, node, packetId: p.id, flowId: p.flowId, summary, code, reason, ...(iface ? { iface } : {}) };
+      this.trace.record(this.trace.full ? { ...ev, packet: packetView(p) } : ev);
+    }
+  }
+
+  /** A view of `p` before a rewrite, when the trace wants one (null otherwise: build nothing). */
+  beforeRewrite(p: Packet): PacketView | null {
+    return this.trace.full ? packetView(p) : null;
+  }
+
+  rewritten(node: string, p: Packet, before: PacketView | null, what: string): void {
+    if (!this.trace.on) return;
+    const ev = { kind: 'rewrite' as const, node, packetId: p.id, flowId: p.flowId, summary: `${what}: ${packetSummary(p)}` };
+    this.trace.record(before ? { ...ev, before, after: packetView(p) } : ev);
+  }
+
+  /** A packet event at a node ('send' or 'deliver'). */
+  packetEvent(kind: 'send' | 'deliver', node: string, p: Packet, iface?: string): void {
+    const ev = { kind, node, packetId: p.id, flowId: p.flowId, summary: packetSummary(p), ...(iface ? { iface } : {}) };
+    this.trace.record(this.trace.full ? { ...ev, packet: packetView(p) } : ev);
+  }
+
+  note(node: string, summary: string): void {
+    if (this.trace.on) this.trace.record({ kind: 'note', node, summary });
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * A host: a VM, an NVA or a host on the Internet. It owns addresses on its interfaces (one per
+ * NIC, or "eth0" for an Internet host) and on a loopback, routes what its stack sends out of the
+ * interface that holds the source address, and hands what arrives to TCP (tcp.ts), UDP or ICMP.
+ * Services (tcp-accept, http-echo, udp-echo) and ICMP echo answers live here; see services.ts
+ * for the TCP applications.
+ */
+import type { EventSink } from '../sim/scheduler.ts';
+import type { Rng } from '../sim/rng.ts';
+import type { SocketRow } from '../sim/types.ts';
+import { ipv4ToString } from '../wire/addr.ts';
+import type { Link, NetContext, NetNode } from './context.ts';
+import { ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, Packet, PROTO_ICMP, PROTO_TCP, PROTO_UDP, SYN, ACK, endpoint } from './packet.ts';
+import { TcpStack, type TcpHostIo, type TcpSettings } from './tcp.ts';
+
+export interface HostSettings extends TcpSettings {
+  readonly answersPing: boolean;
+}
+
+export interface HostIface {
+  readonly name: string;
+  /** Addresses on this interface (a NIC's ipconfigs); the first is the primary one. */
+  readonly ips: number[];
+  link: Link | null;
+}
+
+/** Who gets UDP datagrams and ICMP echo replies for a client (traffic.ts). */
+export interface DatagramClient {
+  reply(p: Packet): void;
+}
+
+const EV_LOCAL = 1;
+
+export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
+  readonly tcp: TcpStack;
+  readonly ifaces: HostIface[] = [];
+  readonly loopbackIps: number[] = [];
+  /** UDP echo services by port: the value says whether it is stopped. */
+  readonly udpEcho = new Map<number, { stopped: boolean }>();
+  /** Client UDP sockets by local port, ICMP echo clients by identifier. */
+  readonly udpClients = new Map<number, DatagramClient>();
+  readonly pingClients = new Map<number, DatagramClient>();
+  private ipId: number;
+
+  constructor(
+    readonly ctx: NetContext,
+    readonly id: string,
+    readonly name: string,
+    readonly kind: 'vm' | 'nva' | 'internetHost',
+    readonly settings: HostSettings,
+    readonly rng: Rng,
+  ) {
+    this.tcp = new TcpStack(this, settings, rng.stream('tcp'));
+    this.ipId = rng.nextU32() & 0xffff;
+  }
+
+  /** The address traffic leaves from by default: the primary interface's primary address. */
+  get primaryIp(): number {
+    return this.ifaces[0]?.ips[0] ?? 0;
+  }
+
+  owns(ip: number): boolean {
+    for (const f of this.ifaces) for (const a of f.ips) if (a === ip) return true;
+    for (const a of this.loopbackIps) if (a === ip) return true;
+    return false;
+  }
+
+  /** Sends a packet the stack made: out of the interface holding its source address. */
+  output(p: Packet): void {
+    const ctx = this.ctx;
+    p.ipId = this.ipId = (this.ipId + 1) & 0xffff;
+    if (this.owns(p.dst)) {
+      if (ctx.trace.on) ctx.packetEvent('send', this.id, p, 'lo');
+      ctx.sched.after(0, this, EV_LOCAL, p);
+      return;
+    }
+    let out = this.ifaces[0];
+    for (const f of this.ifaces) if (f.ips.includes(p.src)) out = f;
+    if (out === undefined || out.link === null) {
+      ctx.drop(this.id, p, 'no-route', `${this.name} has no interface to send ${ipv4ToString(p.dst)} out of`);
+      return;
+    }
+    if (ctx.trace.on) ctx.packetEvent('send', this.id, p, out.name);
+    out.link.send(this, p);
+  }
+
+  onEvent(_kind: number, payload: unknown): void {
+    this.receive(payload as Packet, 'lo');
+  }
+
+  receive(p: Packet, iface: string): void {
+    const ctx = this.ctx;
+    if (!this.owns(p.dst)) {
+      ctx.drop(this.id, p, 'not-for-host', `${this.name} does not own ${ipv4ToString(p.dst)} and does not forward packets`, iface);
+      return;
+    }
+    if (ctx.trace.on) ctx.packetEvent('deliver', this.id, p, iface);
+    if (p.proto === PROTO_TCP) {
+      if ((p.flags & (SYN | ACK)) === SYN) ctx.flows.seen(p.flowId, p.src, p.srcPort);
+      this.tcp.input(p);
+    } else if (p.proto === PROTO_UDP) this.udpInput(p);
+    else if (p.proto === PROTO_ICMP) this.icmpInput(p);
+  }
+
+  private udpInput(p: Packet): void {
+    const client = this.udpClients.get(p.dstPort);
+    if (client !== undefined) return client.reply(p);
+    const svc = this.udpEcho.get(p.dstPort);
+    if (svc === undefined || svc.stopped) {
+      this.ctx.drop(
+        this.id,
+        p,
+        'port-closed',
+        `nothing listens on UDP port ${p.dstPort} of ${this.name} (Linux would answer ICMP port unreachable; not simulated yet)`,
+      );
+      return;
+    }
+    this.ctx.flows.seen(p.flowId, p.src, p.srcPort);
+    const r = this.ctx.packet(p.flowId, PROTO_UDP, p.dst, p.src);
+    r.srcPort = p.dstPort;
+    r.dstPort = p.srcPort;
+    r.payload = p.payload;
+    this.output(r);
+  }
+
+  private icmpInput(p: Packet): void {
+    if (p.icmpType === ICMP_ECHO_REQUEST) {
+      if (!this.settings.answersPing) {
+        this.ctx.drop(this.id, p, 'ping-ignored', `${this.name} does not answer ping (net.ipv4.icmp_echo_ignore_all)`);
+        return;
+      }
+      this.ctx.flows.seen(p.flowId, p.src, 0);
+      const r = this.ctx.packet(p.flowId, PROTO_ICMP, p.dst, p.src);
+      r.icmpType = ICMP_ECHO_REPLY;
+      r.icmpId = p.icmpId;
+      r.icmpSeq = p.icmpSeq;
+      r.payload = p.payload;
+      this.output(r);
+    } else if (p.icmpType === ICMP_ECHO_REPLY) this.pingClients.get(p.icmpId)?.reply(p);
+  }
+
+  /** Timeline: stop or start the service on a port (TCP listener or UDP echo). */
+  setServiceStopped(port: number, stopped: boolean): boolean {
+    let found = false;
+    const l = this.tcp.listeners.get(port);
+    if (l) {
+      l.stopped = stopped;
+      found = true;
+    }
+    const u = this.udpEcho.get(port);
+    if (u) {
+      u.stopped = stopped;
+      found = true;
+    }
+    return found;
+  }
+
+  sockets(): SocketRow[] {
+    const rows = this.tcp.rows();
+    const udp = [...this.udpEcho.entries()].filter(([, s]) => !s.stopped).map(([port]) => port);
+    udp.sort((a, b) => a - b);
+    for (const port of udp) rows.push({ proto: 'udp', local: `0.0.0.0:${port}`, remote: '0.0.0.0:*', state: 'UNCONN' });
+    const clients = [...this.udpClients.keys()].sort((a, b) => a - b);
+    for (const port of clients) rows.push({ proto: 'udp', local: endpoint(this.primaryIp, port), remote: '0.0.0.0:*', state: 'UNCONN' });
+    return rows;
+  }
+}

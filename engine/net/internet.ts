@@ -1,0 +1,27 @@
+/**
+ * The Internet: one node that routes by public destination address, to an Internet host's link
+ * or to the VNet fabric that owns a public IP. Latency: each side's link carries half of
+ * settings.internetLatencyUs, so a VNet-to-Internet-host trip costs internetLatencyUs one way.
+ */
+import { ipv4ToString } from '../wire/addr.ts';
+import type { Link, NetContext, NetNode } from './context.ts';
+import type { Packet } from './packet.ts';
+
+export const INTERNET_ID = 'internet';
+
+export class Internet implements NetNode {
+  readonly id = INTERNET_ID;
+  /** Where each public address lives. */
+  readonly routes = new Map<number, Link>();
+
+  constructor(private readonly ctx: NetContext) {}
+
+  receive(p: Packet, iface: string): void {
+    const link = this.routes.get(p.dst);
+    if (link === undefined) {
+      this.ctx.drop(this.id, p, 'no-route', `nothing on the Internet answers for ${ipv4ToString(p.dst)}`, iface);
+      return;
+    }
+    link.send(this, p);
+  }
+}

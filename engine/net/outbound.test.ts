@@ -1,0 +1,122 @@
+/** The outbound precedence chain (reference §A.1, §A.2) and its honest temporary drops. */
+import { describe, expect, it } from 'vitest';
+import { Simulation } from './simulation.ts';
+import { internetHost, scenarioOf, vnetWithVms, type Resources } from './test-util.ts';
+
+const S = 1_000_000;
+
+function world(extra: Resources, opts: { natGateway?: boolean; private?: boolean } = {}) {
+  const subnet = { id: 'sn', prefix: '10.0.0.0/24', ...(opts.natGateway ? { natGateway: 'ng' } : {}), ...(opts.private ? { defaultOutboundAccess: false } : {}) };
+  return { subnet, extra };
+}
+
+function sim(vms: Parameters<typeof vnetWithVms>[1], extra: Resources = [], opts: { natGateway?: boolean; private?: boolean } = {}) {
+  const w = world(extra, opts);
+  const resources = [...vnetWithVms({ id: 'vnet', space: '10.0.0.0/16', subnets: [w.subnet] }, vms), ...extra, internetHost('web', '13.71.134.177', [{ type: 'http-echo', port: 80 }])];
+  if (opts.natGateway) resources.push({ id: 'ng-pip', kind: 'publicIp', name: 'ng-pip', address: '20.0.0.9' }, { id: 'ng', kind: 'natGateway', name: 'ng', publicIps: ['ng-pip'] });
+  return Simulation.create(
+    scenarioOf({
+      resources,
+      traffic: vms.map((v) => ({ id: `t-${v.id}`, type: 'tcp' as const, from: v.id, to: 'web:80' })),
+    }),
+  );
+}
+
+const lb = (id: string, sku: 'Standard' | 'Basic', opts: { public?: boolean; rule?: { disableOutboundSnat?: boolean; protocol?: 'Tcp' | 'Udp' | 'All' }; outbound?: boolean } = {}) => [
+  ...(opts.public !== false ? [{ id: `${id}-pip`, kind: 'publicIp' as const, name: `${id}-pip`, address: '20.0.0.50', sku }] : []),
+  {
+    id,
+    kind: 'loadBalancer' as const,
+    name: id,
+    sku,
+    frontends: [opts.public !== false ? { name: 'fe', publicIp: `${id}-pip` } : { name: 'fe', subnet: 'sn', privateIp: '10.0.0.100' }],
+    backendPools: [{ name: 'pool' }],
+    rules: opts.rule
+      ? [{ name: 'r1', frontend: 'fe', backendPool: 'pool', protocol: opts.rule.protocol ?? 'Tcp', frontendPort: 80, backendPort: 80, disableOutboundSnat: opts.rule.disableOutboundSnat ?? false }]
+      : [],
+    outboundRules: opts.outbound ? [{ name: 'out1', frontends: ['fe'], backendPool: 'pool', allocatedOutboundPorts: 1024 }] : [],
+  },
+];
+
+describe('outbound precedence chain', () => {
+  it('NAT gateway wins over an ILPIP (dropped as not simulated yet, naming the mechanism)', () => {
+    const s = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4', publicIp: '20.0.0.4' }], [], { natGateway: true });
+    expect(s.outboundPaths()[0]!.mechanism).toBe('nat-gateway');
+    expect(s.outboundPaths()[0]!.simulated).toBe(false);
+    expect(s.outboundPaths()[0]!.publicIps).toEqual(['20.0.0.9']);
+    s.runUntil(2 * S);
+    const d = s.drops()[0]!;
+    expect(d.code).toBe('not-simulated');
+    expect(d.reason).toContain('NAT gateway');
+  });
+
+  it('an ILPIP wins over a load balancer pool', () => {
+    const s = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4', publicIp: '20.0.0.4', pools: ['lb/pool'] }], lb('lb', 'Standard', { outbound: true }));
+    expect(s.outboundPaths()[0]!.mechanism).toBe('ilpip');
+    s.runUntil(1 * S);
+    expect(s.flows()[0]!.seenAs).toMatch(/^20\.0\.0\.4:\d+$/);
+  });
+
+  it('an outbound rule, then load-balancing-rule SNAT (per protocol on Standard, TCP+UDP on Basic)', () => {
+    const rule = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4', pools: ['lb/pool'] }], lb('lb', 'Standard', { outbound: true, rule: {} }));
+    expect(rule.outboundPaths()[0]!.mechanism).toBe('lb-outbound-rule');
+    expect(rule.outboundPaths()[0]!.publicIps).toEqual(['20.0.0.50']);
+    const std = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4', pools: ['lb/pool'] }], lb('lb', 'Standard', { rule: { protocol: 'Tcp' } }));
+    expect([std.outboundPaths()[0]!.mechanism, std.outboundPaths()[0]!.protocols]).toEqual(['lb-rule-snat', ['tcp']]);
+    const basic = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4', pools: ['lb/pool'] }], lb('lb', 'Basic', { rule: { disableOutboundSnat: true } }));
+    expect([basic.outboundPaths()[0]!.mechanism, basic.outboundPaths()[0]!.protocols]).toEqual(['lb-rule-snat', ['tcp', 'udp']]);
+    basic.runUntil(1 * S);
+    expect(basic.drops()[0]!.code).toBe('not-simulated');
+    expect(basic.drops()[0]!.reason).toContain('load-balancing-rule SNAT');
+  });
+
+  it('an internal Standard load balancer gives no outbound at all', () => {
+    const s = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4', pools: ['ilb/pool'] }], lb('ilb', 'Standard', { public: false, rule: {} }));
+    const p = s.outboundPaths()[0]!;
+    expect(p.mechanism).toBe('none');
+    expect(p.explanation).toContain('internal');
+    s.runUntil(10 * S);
+    expect(s.drops().map((d) => d.code)).toEqual(['no-outbound', 'no-outbound', 'no-outbound', 'no-outbound']);
+    expect(s.sockets().vm![0]!.state).toBe('SYN_SENT');
+  });
+
+  it('a plain VM gets default outbound access (not simulated yet); a private subnet gets none', () => {
+    const doa = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4' }]);
+    expect(doa.outboundPaths()[0]!.mechanism).toBe('default-outbound');
+    doa.runUntil(1 * S);
+    expect(doa.drops()[0]!.reason).toContain('default outbound access');
+    const priv = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4' }], [], { private: true });
+    const p = priv.outboundPaths()[0]!;
+    expect(p.mechanism).toBe('none');
+    expect(p.explanation).toContain('private');
+    expect(p.considered.every((c, i) => c.applies === (i === p.considered.length - 1))).toBe(true);
+  });
+
+  it('inbound to an ILPIP is DNATed to the VM; to a load balancer frontend it is not simulated yet', () => {
+    const resources = [
+      ...vnetWithVms({ id: 'vnet', space: '10.0.0.0/16', subnets: [{ id: 'sn', prefix: '10.0.0.0/24' }] }, [
+        { id: 'vm', subnet: 'sn', ip: '10.0.0.4', publicIp: '20.0.0.4', services: [{ type: 'tcp-accept', port: 22 }] },
+        { id: 'vm2', subnet: 'sn', ip: '10.0.0.5', pools: ['lb/pool'] },
+      ]),
+      ...lb('lb', 'Standard', { rule: {} }),
+      internetHost('client', '8.8.8.8'),
+    ];
+    const s = Simulation.create(
+      scenarioOf({
+        resources,
+        traffic: [
+          { id: 'ssh', type: 'tcp', from: 'client', to: 'vm:22' },
+          { id: 'web', type: 'tcp', from: 'client', to: '20.0.0.50:80' },
+        ],
+      }),
+    );
+    s.runUntil(1 * S);
+    const [ssh, web] = s.flows();
+    expect(ssh!.outcome).toBe('established');
+    expect(ssh!.remote).toBe('20.0.0.4:22');
+    expect(ssh!.seenAs).toBe(ssh!.local);
+    expect(web!.outcome).toBe('pending');
+    expect(s.drops()[0]!.code).toBe('not-simulated');
+    expect(s.drops()[0]!.reason).toContain("load balancer 'lb'");
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * The engine's packet: headers as plain numeric fields, so a NAT rewrite is an assignment and a
+ * diff is cheap. Bytes are made from it only at capture points (capture.ts, via engine/wire).
+ * One object per packet in flight; a rewrite changes it in place (the trace keeps before/after
+ * views when tracing is on). `id` survives rewrites; `flowId` is shared by both directions.
+ */
+import { ipv4ToString } from '../wire/addr.ts';
+
+export const PROTO_ICMP = 1;
+export const PROTO_TCP = 6;
+export const PROTO_UDP = 17;
+
+/** TCP flag bits as on the wire. */
+export const FIN = 0x01;
+export const SYN = 0x02;
+export const RST = 0x04;
+export const PSH = 0x08;
+export const ACK = 0x10;
+
+export const ICMP_ECHO_REPLY = 0;
+export const ICMP_ECHO_REQUEST = 8;
+
+export class Packet {
+  ttl = 64;
+  ipId = 0;
+  srcPort = 0;
+  dstPort = 0;
+  /** TCP */
+  seq = 0;
+  ack = 0;
+  flags = 0;
+  window = 0;
+  /** TCP options (SYN and SYN/ACK carry MSS, SACK-permitted, window scale; -1/false = absent). */
+  mss = -1;
+  wscale = -1;
+  sackPerm = false;
+  /** Timestamps option: present when hasTs. */
+  hasTs = false;
+  tsVal = 0;
+  tsEcr = 0;
+  /** ICMP */
+  icmpType = 0;
+  icmpCode = 0;
+  icmpId = 0;
+  icmpSeq = 0;
+  /** Application bytes (HTTP text, UDP/ICMP payload), or null for none. */
+  payload: Uint8Array | null = null;
+
+  constructor(
+    readonly id: number,
+    public flowId: number,
+    public proto: number,
+    public src: number,
+    public dst: number,
+  ) {}
+
+  get payloadLength(): number {
+    return this.payload ? this.payload.length : 0;
+  }
+
+  /** The length of the IP datagram (header 20 + transport header + options + payload). */
+  get ipLength(): number {
+    let l4 = 8;
+    if (this.proto === PROTO_TCP) l4 = 20 + tcpOptionBytes(this);
+    return 20 + l4 + this.payloadLength;
+  }
+}
+
+/** Bytes of TCP options as Linux lays them out (padded to 4). */
+export function tcpOptionBytes(p: Packet): number {
+  let n = 0;
+  if (p.mss >= 0) n += 4;
+  if (p.hasTs) n += 12; // SACK-permitted + timestamps, or NOP NOP timestamps
+  else if (p.sackPerm) n += 4; // NOP NOP SACK-permitted
+  if (p.wscale >= 0) n += 4;
+  return (n + 3) & ~3;
+}
+
+export function flagString(flags: number): string {
+  const parts: string[] = [];
+  if (flags & SYN) parts.push('SYN');
+  if (flags & FIN) parts.push('FIN');
+  if (flags & RST) parts.push('RST');
+  if (flags & PSH) parts.push('PSH');
+  if (flags & ACK) parts.push('ACK');
+  return parts.join(', ');
+}
+
+export function endpoint(ip: number, port: number): string {
+  return `${ipv4ToString(ip)}:${port}`;
+}
+
+/** UTF-8 bytes of a string (the engine has no TextEncoder: lib ES2023 only). */
+export function textBytes(s: string): Uint8Array {
+  const out: number[] = [];
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
+}
+
+/** Text of a payload; bytes that are not printable ASCII become U+FFFD (payloads here are ASCII). */
+export function bytesText(b: Uint8Array | null): string {
+  if (!b) return '';
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    s += c < 0x80 ? String.fromCharCode(c) : '\ufffd';
+  }
+  return s;
+}
