@@ -1,0 +1,269 @@
+/**
+ * TCP (RFC 9293) with the options Wireshark's Info column reports: MSS (2), window scale (3,
+ * RFC 7323), SACK permitted (4) and SACK (5, RFC 2018), timestamps (8, RFC 7323).
+ * Info follows tshark 4.0's one-line form: `sport → dport [FLAGS] Seq= Ack= Win= Len= OPTIONS`.
+ * Sequence numbers are relative when a DissectSession is given (tshark's default), raw otherwise
+ * (what `tshark -o tcp.relative_sequence_numbers:FALSE` shows); tcp.seq_raw is always raw.
+ */
+import { finishChecksum, pseudoHeaderSumV4, pseudoHeaderSumV6, sumWords } from '../wire/checksum.ts';
+import { dissectData } from './data.ts';
+import type { TcpFrameState } from './session.ts';
+import type { Field, Layer } from './types.ts';
+import {
+  bitField, bitLine, CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED, checksumStatusField, field, flagField, generated, hex, u16, u32,
+} from './util.ts';
+import { malformed, openLayer, truncatedLayer, type Walk } from './walk.ts';
+
+const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'] as const;
+const FLAG_FIELDS: ReadonlyArray<readonly [string, string, number]> = [
+  ['tcp.flags.res', 'Reserved', 0xe00], ['tcp.flags.ae', 'Accurate ECN', 0x100], ['tcp.flags.cwr', 'Congestion Window Reduced', 0x80],
+  ['tcp.flags.ece', 'ECN-Echo', 0x40], ['tcp.flags.urg', 'Urgent', 0x20], ['tcp.flags.ack', 'Acknowledgment', 0x10],
+  ['tcp.flags.push', 'Push', 0x08], ['tcp.flags.reset', 'Reset', 0x04], ['tcp.flags.syn', 'Syn', 0x02], ['tcp.flags.fin', 'Fin', 0x01],
+];
+
+/** "SYN, ACK" in Wireshark's order (low bit first); "<None>" when no flag is set. */
+export function tcpFlagsText(flags: number): string {
+  let s = '';
+  for (let i = 0; i < FLAG_NAMES.length; i++) {
+    if (flags & (1 << i)) s += (s ? ', ' : '') + FLAG_NAMES[i];
+  }
+  return s || '<None>';
+}
+
+/** The flags as Wireshark's 12-character string, e.g. '·······AP···'. */
+function flagsString(flags: number): string {
+  const letters = 'RRRACEUAPRSF';
+  let s = '';
+  for (let i = 0; i < 12; i++) s += flags & (0x800 >> i) ? letters[i] : '·';
+  return s;
+}
+
+export function dissectTcp(w: Walk, off: number, end: number): void {
+  const d = w.data;
+  if (end - off < 20) {
+    truncatedLayer(w, 'tcp', 'TCP', off, end, 20);
+    return;
+  }
+  const sport = u16(d, off);
+  const dport = u16(d, off + 2);
+  const seqRaw = u32(d, off + 4);
+  const ackRaw = u32(d, off + 8);
+  const hl = (d[off + 12]! >> 4) * 4;
+  const flags = u16(d, off + 12) & 0x0fff;
+  const win = u16(d, off + 14);
+  const hdrEnd = Math.min(off + Math.max(hl, 20), end);
+  const payloadLen = hl >= 20 && off + hl <= end ? end - off - hl : 0;
+  const shared = w.session && w.quote === 0 ? sessionState(w, off, sport, dport, seqRaw, ackRaw, flags, hdrEnd) : undefined;
+  // The session hands out a reused object: copy it before anything else can call the session.
+  const state: TcpFrameState | undefined = shared && (w.tree ? { ...shared } : shared);
+  const seq = state ? (seqRaw - state.seqBase) >>> 0 : seqRaw;
+  const ack = flags & 0x10 ? (state ? (ackRaw - state.ackBase) >>> 0 : ackRaw) : ackRaw;
+  const winShown = state && state.winShift >= 0 ? win * 2 ** state.winShift : win;
+  const ackText = flags & 0x10 ? `, Ack: ${ack}` : '';
+  const layer = w.tree ? openLayer(w, 'tcp', `Transmission Control Protocol, Src Port: ${sport}, Dst Port: ${dport}, Seq: ${seq}${ackText}, Len: ${payloadLen}`, off, hdrEnd - off) : null;
+  if (w.quote === 0) w.protocol = 'TCP';
+  if (layer) tcpFields(w, layer, off, end, { seq, ack, payloadLen, state, winShown });
+  if (hl < 20) {
+    malformed(w, layer, `Bogus TCP header length (${hl}, must be at least 20)`, off + 12, 1);
+  } else if (off + hl > end) {
+    malformed(w, layer, `TCP header length ${hl} exceeds the ${end - off} bytes captured`, off + 12, 1);
+  }
+  if (w.quote === 0) {
+    let info = `${sport} → ${dport} [${tcpFlagsText(flags)}] Seq=${seq}`;
+    if (flags & 0x10) info += ` Ack=${ack}`;
+    info += ` Win=${winShown}`;
+    if (flags & 0x20) info += ` Urg=${u16(d, off + 18)}`;
+    info += ` Len=${payloadLen}`;
+    w.info = info + optionsInfo(d, off + 20, hdrEnd, state ? state.ackBase : 0, state !== undefined);
+  }
+  if (payloadLen > 0) dissectData(w, off + hl, end);
+}
+
+function sessionState(w: Walk, off: number, sport: number, dport: number, seq: number, ack: number, flags: number, hdrEnd: number): TcpFrameState {
+  const d = w.data;
+  // Each endpoint as a short string of 16-bit code units: address words, then the port.
+  let a: string;
+  let b: string;
+  const s = w.ipSrcOff;
+  const t = w.ipDstOff;
+  if (w.ipVersion === 6) {
+    a = String.fromCharCode(u16(d, s), u16(d, s + 2), u16(d, s + 4), u16(d, s + 6), u16(d, s + 8), u16(d, s + 10), u16(d, s + 12), u16(d, s + 14), sport);
+    b = String.fromCharCode(u16(d, t), u16(d, t + 2), u16(d, t + 4), u16(d, t + 6), u16(d, t + 8), u16(d, t + 10), u16(d, t + 12), u16(d, t + 14), dport);
+  } else {
+    a = String.fromCharCode(u16(d, s), u16(d, s + 2), sport);
+    b = String.fromCharCode(u16(d, t), u16(d, t + 2), dport);
+  }
+  const dir = a < b ? 0 : 1;
+  const key = dir === 0 ? a + b : b + a;
+  return w.session!.tcp(w.frame, {
+    key, dir, seq, ack, syn: (flags & 2) !== 0, ackFlag: (flags & 0x10) !== 0, finOrRst: (flags & 5) !== 0,
+    wsShift: flags & 2 ? windowScaleOption(d, off + 20, hdrEnd) : -1,
+  });
+}
+
+function windowScaleOption(d: Uint8Array, o: number, end: number): number {
+  while (o < end) {
+    const kind = d[o]!;
+    if (kind === 0) return -1;
+    if (kind === 1) { o++; continue; }
+    if (o + 1 >= end) return -1;
+    const len = d[o + 1]!;
+    if (len < 2 || o + len > end) return -1;
+    if (kind === 3 && len === 3) return Math.min(d[o + 2]!, 14);
+    o += len;
+  }
+  return -1;
+}
+
+/** The option part of Info (" MSS=1460 SACK_PERM TSval=... TSecr=... WS=128"). */
+function optionsInfo(d: Uint8Array, o: number, end: number, ackBase: number, relative: boolean): string {
+  let s = '';
+  while (o < end) {
+    const kind = d[o]!;
+    if (kind === 0) break;
+    if (kind === 1) { o++; continue; }
+    if (o + 1 >= end) break;
+    const len = d[o + 1]!;
+    if (len < 2 || o + len > end) break;
+    if (kind === 2 && len === 4) s += ` MSS=${u16(d, o + 2)}`;
+    else if (kind === 3 && len === 3) s += ` WS=${2 ** Math.min(d[o + 2]!, 14)}`;
+    else if (kind === 4 && len === 2) s += ' SACK_PERM';
+    else if (kind === 8 && len === 10) s += ` TSval=${u32(d, o + 2)} TSecr=${u32(d, o + 6)}`;
+    else if (kind === 5 && len >= 10) {
+      for (let e = o + 2; e + 8 <= o + len; e += 8) {
+        const le = relative ? (u32(d, e) - ackBase) >>> 0 : u32(d, e);
+        const re = relative ? (u32(d, e + 4) - ackBase) >>> 0 : u32(d, e + 4);
+        s += ` SLE=${le} SRE=${re}`;
+      }
+    }
+    o += len;
+  }
+  return s;
+}
+
+interface TcpShown { seq: number; ack: number; payloadLen: number; state: TcpFrameState | undefined; winShown: number }
+
+function tcpFields(w: Walk, layer: Layer, off: number, end: number, v: TcpShown): void {
+  const d = w.data;
+  const f = layer.fields;
+  const sport = u16(d, off);
+  const dport = u16(d, off + 2);
+  const hl = (d[off + 12]! >> 4) * 4;
+  const word = u16(d, off + 12);
+  const flags = word & 0x0fff;
+  const rel = v.state ? '    (relative sequence number)' : '';
+  f.push(
+    field('tcp.srcport', `Source Port: ${sport}`, sport, off, 2),
+    field('tcp.dstport', `Destination Port: ${dport}`, dport, off + 2, 2),
+    field('tcp.port', `Source or Destination Port: ${sport}`, sport, off, 2),
+    field('tcp.port', `Source or Destination Port: ${dport}`, dport, off + 2, 2),
+  );
+  if (v.state) f.push(generated('tcp.stream', `[Stream index: ${v.state.stream}]`, v.state.stream, off, 0));
+  f.push(
+    generated('tcp.len', `[TCP Segment Len: ${v.payloadLen}]`, v.payloadLen, off + 12, 1),
+    field('tcp.seq', `Sequence Number: ${v.seq}${rel}`, v.seq, off + 4, 4),
+    field('tcp.seq_raw', `Sequence Number (raw): ${u32(d, off + 4)}`, u32(d, off + 4), off + 4, 4),
+    field('tcp.ack', `Acknowledgment Number: ${v.ack}${v.state && flags & 0x10 ? '    (relative ack number)' : ''}`, v.ack, off + 8, 4),
+    field('tcp.ack_raw', `Acknowledgment number (raw): ${u32(d, off + 8)}`, u32(d, off + 8), off + 8, 4),
+    bitField('tcp.hdr_len', `${bitLine(d[off + 12]!, 0xf0, 8)} = Header Length: ${hl} bytes (${hl / 4})`, hl, off + 12, 1, 0xf0),
+    {
+      ...bitField('tcp.flags', `Flags: ${hex(flags, 3)} (${tcpFlagsText(flags)})`, flags, off + 12, 2, 0x0fff),
+      children: [
+        ...FLAG_FIELDS.map(([name, text, mask]) => flagField(name, text, word, mask, 12, off + 12, 2)),
+        generated('tcp.flags.str', `[TCP Flags: ${flagsString(flags)}]`, flagsString(flags), off + 12, 2),
+      ],
+    },
+    field('tcp.window_size_value', `Window: ${u16(d, off + 14)}`, u16(d, off + 14), off + 14, 2),
+    generated('tcp.window_size', `[Calculated window size: ${v.winShown}]`, v.winShown, off + 14, 2),
+  );
+  if (v.state && v.state.winShift >= 0) {
+    f.push(generated('tcp.window_size_scalefactor', `[Window size scaling factor: ${2 ** v.state.winShift}]`, 2 ** v.state.winShift, off + 14, 2));
+  }
+  const checksum = u16(d, off + 16);
+  let status = CHECKSUM_UNVERIFIED;
+  if (w.verify && hl >= 20 && off + hl <= end && w.ipVersion !== 0) {
+    status = transportChecksumOk(w, 6, off, end) ? CHECKSUM_GOOD : CHECKSUM_BAD;
+  }
+  f.push(
+    field('tcp.checksum', `Checksum: ${hex(checksum, 4)} [${['incorrect', 'correct', 'unverified'][status]}]`, checksum, off + 16, 2),
+    checksumStatusField('tcp.checksum.status', 'Checksum Status', status, off + 16),
+    field('tcp.urgent_pointer', `Urgent Pointer: ${u16(d, off + 18)}`, u16(d, off + 18), off + 18, 2),
+  );
+  const optEnd = Math.min(off + Math.max(hl, 20), end);
+  if (optEnd > off + 20) f.push(tcpOptions(d, off + 20, optEnd, v.state ? v.state.ackBase : 0, v.state !== undefined));
+  if (v.payloadLen > 0) f.push(field('tcp.payload', `TCP payload (${v.payloadLen} bytes)`, d.slice(off + hl, end), off + hl, v.payloadLen));
+}
+
+/** Verifies a TCP/UDP checksum over the pseudo header of the enclosing IP layer. */
+export function transportChecksumOk(w: Walk, proto: number, off: number, end: number): boolean {
+  const d = w.data;
+  const len = end - off;
+  let sum: number;
+  if (w.ipVersion === 4) {
+    sum = pseudoHeaderSumV4(u32(d, w.ipSrcOff), u32(d, w.ipDstOff), proto, len);
+  } else {
+    sum = pseudoHeaderSumV6(d.subarray(w.ipSrcOff, w.ipSrcOff + 16), d.subarray(w.ipDstOff, w.ipDstOff + 16), proto, len);
+  }
+  return finishChecksum(sumWords(d, off, end, sum)) === 0;
+}
+
+const OPTION_NAMES: Readonly<Record<number, [string, string]>> = {
+  0: ['tcp.options.eol', 'End of Option List (EOL)'], 1: ['tcp.options.nop', 'No-Operation (NOP)'],
+  2: ['tcp.options.mss', 'Maximum segment size'], 3: ['tcp.options.wscale', 'Window scale'],
+  4: ['tcp.options.sack_perm', 'SACK permitted'], 5: ['tcp.options.sack', 'SACK'], 8: ['tcp.options.timestamp', 'Timestamps'],
+};
+
+function tcpOptions(d: Uint8Array, start: number, end: number, ackBase: number, relative: boolean): Field {
+  const children: Field[] = [];
+  const block: Field = { ...field('tcp.options', `Options: (${end - start} bytes)`, d.slice(start, end), start, end - start), children };
+  let o = start;
+  while (o < end) {
+    const kind = d[o]!;
+    const [name, text] = OPTION_NAMES[kind] ?? ['tcp.options.unknown', `Unknown (${kind})`];
+    const kindField = field('tcp.option_kind', `Kind: ${text} (${kind})`, kind, o, 1);
+    if (kind === 0 || kind === 1) {
+      children.push({ ...field(name, `TCP Option - ${text}`, d.slice(o, o + 1), o, 1), children: [kindField] });
+      o++;
+      if (kind === 0) break;
+      continue;
+    }
+    const len = o + 1 < end ? d[o + 1]! : 0;
+    if (len < 2 || o + len > end) {
+      const reason = o + 1 >= end ? 'option length missing' : `bogus option length ${len}`;
+      children.push({ ...field(name, `TCP Option - ${text} [${reason}]`, d.slice(o, end), o, end - o), children: [kindField], malformed: reason });
+      block.malformed = reason;
+      break;
+    }
+    const sub: Field[] = [kindField, field('tcp.option_len', `Length: ${len}`, len, o + 1, 1)];
+    let summary = `TCP Option - ${text}`;
+    if (kind === 2 && len === 4) {
+      sub.push(field('tcp.options.mss_val', `MSS Value: ${u16(d, o + 2)}`, u16(d, o + 2), o + 2, 2));
+      summary += `: ${u16(d, o + 2)} bytes`;
+    } else if (kind === 3 && len === 3) {
+      const shift = d[o + 2]!;
+      sub.push(
+        field('tcp.options.wscale.shift', `Shift count: ${shift}`, shift, o + 2, 1),
+        generated('tcp.options.wscale.multiplier', `[Multiplier: ${2 ** Math.min(shift, 14)}]`, 2 ** Math.min(shift, 14), o + 2, 1),
+      );
+      summary += `: ${shift} (multiply by ${2 ** Math.min(shift, 14)})`;
+    } else if (kind === 8 && len === 10) {
+      sub.push(
+        field('tcp.options.timestamp.tsval', `Timestamp value: ${u32(d, o + 2)}`, u32(d, o + 2), o + 2, 4),
+        field('tcp.options.timestamp.tsecr', `Timestamp echo reply: ${u32(d, o + 6)}`, u32(d, o + 6), o + 6, 4),
+      );
+      summary += `: TSval ${u32(d, o + 2)}, TSecr ${u32(d, o + 6)}`;
+    } else if (kind === 5) {
+      for (let e = o + 2; e + 8 <= o + len; e += 8) {
+        const le = relative ? (u32(d, e) - ackBase) >>> 0 : u32(d, e);
+        const re = relative ? (u32(d, e + 4) - ackBase) >>> 0 : u32(d, e + 4);
+        sub.push(field('tcp.options.sack_le', `left edge = ${le}`, le, e, 4), field('tcp.options.sack_re', `right edge = ${re}`, re, e + 4, 4));
+      }
+      sub.push(generated('tcp.options.sack.count', `[TCP SACK Count: ${(len - 2) >> 3}]`, (len - 2) >> 3, o + 1, 1));
+    } else if (len > 2 && kind !== 4) {
+      sub.push(field('tcp.options.unknown.payload', 'Payload', d.slice(o + 2, o + len), o + 2, len - 2));
+    }
+    children.push({ ...field(name, summary, d.slice(o, o + len), o, len), children: sub });
+    o += len;
+  }
+  return block;
+}
