@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/sim.ts        (also run by `npm run bench`)
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { restoreScenario } from '../engine/model/restore.ts';
 import type { Scenario, ScenarioInput } from '../engine/model/scenario.ts';
 import { Simulation } from '../engine/net/simulation.ts';
@@ -51,6 +52,8 @@ export async function benchSim(): Promise<Figure[]> {
     peakHeap = Math.max(peakHeap, m.heapUsed);
     peakRss = Math.max(peakRss, m.rss);
   };
+  const load = loadavg();
+  const cpu0 = process.cpuUsage();
   const t1 = performance.now();
   // Run in slices of virtual time so memory can be sampled while connections pile up.
   for (let t = 100_000; t <= 2_000_000; t += 100_000) {
@@ -58,14 +61,22 @@ export async function benchSim(): Promise<Figure[]> {
     sample();
   }
   const runMs = performance.now() - t1;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const flows = sim.flows();
   const open = flows.filter((f) => f.outcome === 'established').length;
   if (open !== VMS * PER_VM) throw new Error(`expected ${VMS * PER_VM} established flows, got ${open}`);
   const hopsPerSecond = sim.hops / (runMs / 1000);
-  const note = `${VMS} VMs, ${open} flows open, ${sim.hops} hops, ${sim.eventsExecuted} events, build ${buildMs.toFixed(0)} ms`;
+  // The machine is shared: wall time includes waiting for a core. CPU time (user + system of
+  // this process, GC threads included) is the honest figure; the load average says how busy it was.
+  const hopsPerCpuSecond = sim.hops / (cpuMs / 1000);
+  const loadNote = `load average ${load.map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`;
+  const note = `${VMS} VMs, ${open} flows open, ${sim.hops} hops, ${sim.eventsExecuted} events, build ${buildMs.toFixed(0)} ms, ${loadNote}`;
   return [
-    { bench: 'sim', metric: 'packet-hops per second', value: Math.round(hopsPerSecond), unit: 'hops/s', budget: { limit: 1_000_000, better: 'higher' }, note },
+    { bench: 'sim', metric: 'packet-hops per second (wall)', value: Math.round(hopsPerSecond), unit: 'hops/s', budget: { limit: 1_000_000, better: 'higher' }, note },
+    { bench: 'sim', metric: 'packet-hops per CPU second', value: Math.round(hopsPerCpuSecond), unit: 'hops/s', note: 'user + system CPU time of the run' },
     { bench: 'sim', metric: 'run wall time (2 s virtual)', value: Math.round(runMs), unit: 'ms' },
+    { bench: 'sim', metric: 'run CPU time (2 s virtual)', value: Math.round(cpuMs), unit: 'ms' },
     { bench: 'sim', metric: 'peak heap used, 100k flows open', value: Math.round(peakHeap / MB), unit: 'MB', budget: { limit: 300, better: 'lower' } },
     { bench: 'sim', metric: 'peak rss, 100k flows open', value: Math.round(peakRss / MB), unit: 'MB', budget: { limit: 300, better: 'lower' } },
   ];

@@ -29,6 +29,9 @@ export interface LinkEnd {
   taps: CaptureTap[] | null;
 }
 
+/** Spare packet objects kept for reuse (more than are ever in flight at once in our scenarios). */
+const MAX_SPARE_PACKETS = 4096;
+
 const TO_A = 1;
 const TO_B = 2;
 
@@ -78,6 +81,7 @@ export class NetContext {
   /** Link traversals so far. */
   hops = 0;
   private nextPacketId = 1;
+  private readonly spare: Packet[] = [];
 
   constructor(
     readonly rng: Rng,
@@ -90,8 +94,20 @@ export class NetContext {
     return this.sched.now;
   }
 
+  /** A new packet (a recycled object when one is spare: see packet.ts). */
   packet(flowId: number, proto: number, src: number, dst: number): Packet {
-    return new Packet(this.nextPacketId++, flowId, proto, src, dst);
+    const p = this.spare.pop();
+    if (p === undefined) return new Packet(this.nextPacketId++, flowId, proto, src, dst);
+    p.reset(this.nextPacketId++, flowId, proto, src, dst);
+    return p;
+  }
+
+  /**
+   * The packet's journey is over and nothing refers to it any more (its stack consumed it): its
+   * object may be reused. Without this, a run at 1,000,000 hops/s allocates ~250 MB/s of packets.
+   */
+  recycle(p: Packet): void {
+    if (this.spare.length < MAX_SPARE_PACKETS) this.spare.push(p);
   }
 
   /** Records a drop (always: drops are rare and the report lists them) and its trace event. */

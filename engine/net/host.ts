@@ -100,6 +100,8 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
       this.tcp.input(p);
     } else if (p.proto === PROTO_UDP) this.udpInput(p);
     else if (p.proto === PROTO_ICMP) this.icmpInput(p);
+    // The stack is done with it (what it keeps, it copied): the object can carry another packet.
+    ctx.recycle(p);
   }
 
   private udpInput(p: Packet): void {

@@ -3,6 +3,11 @@
  * diff is cheap. Bytes are made from it only at capture points (capture.ts, via engine/wire).
  * One object per packet in flight; a rewrite changes it in place (the trace keeps before/after
  * views when tracing is on). `id` survives rewrites; `flowId` is shared by both directions.
+ *
+ * Packet objects are reused (NetContext.packet / recycle): once a host's stack has consumed a
+ * packet (the end of Host.receive) its object may become the next packet. So nothing may keep a
+ * Packet after handling it: the trace keeps PacketViews and captures keep bytes, both copies
+ * made at the time; keep `p.payload` (never written to) or copy fields, never `p` itself.
  */
 import { ipv4ToString } from '../wire/addr.ts';
 
@@ -21,6 +26,11 @@ export const ICMP_ECHO_REPLY = 0;
 export const ICMP_ECHO_REQUEST = 8;
 
 export class Packet {
+  id: number;
+  flowId: number;
+  proto: number;
+  src: number;
+  dst: number;
   ttl = 64;
   ipId = 0;
   srcPort = 0;
@@ -46,13 +56,30 @@ export class Packet {
   /** Application bytes (HTTP text, UDP/ICMP payload), or null for none. */
   payload: Uint8Array | null = null;
 
-  constructor(
-    readonly id: number,
-    public flowId: number,
-    public proto: number,
-    public src: number,
-    public dst: number,
-  ) {}
+  constructor(id: number, flowId: number, proto: number, src: number, dst: number) {
+    this.id = id;
+    this.flowId = flowId;
+    this.proto = proto;
+    this.src = src;
+    this.dst = dst;
+  }
+
+  /** Makes a recycled packet new (NetContext.packet): every field as the constructor leaves it. */
+  reset(id: number, flowId: number, proto: number, src: number, dst: number): void {
+    this.id = id;
+    this.flowId = flowId;
+    this.proto = proto;
+    this.src = src;
+    this.dst = dst;
+    this.ttl = 64;
+    this.ipId = this.srcPort = this.dstPort = 0;
+    this.seq = this.ack = this.flags = this.window = 0;
+    this.mss = this.wscale = -1;
+    this.sackPerm = this.hasTs = false;
+    this.tsVal = this.tsEcr = 0;
+    this.icmpType = this.icmpCode = this.icmpId = this.icmpSeq = 0;
+    this.payload = null;
+  }
 
   get payloadLength(): number {
     return this.payload ? this.payload.length : 0;

@@ -6,21 +6,22 @@
 import type { Service } from '../model/kinds/network.ts';
 import type { Host } from './host.ts';
 import { bytesText, endpoint, textBytes } from './packet.ts';
-import type { TcpApp, TcpSocket } from './tcp-socket.ts';
+import type { SocketId, TcpApp } from './tcp-socket.ts';
+import type { TcpStack } from './tcp.ts';
 
 class AcceptApp implements TcpApp {
   constructor(protected readonly host: Host) {}
-  established(_s: TcpSocket): void {}
-  data(_s: TcpSocket, _bytes: Uint8Array): void {}
-  peerClosed(s: TcpSocket): void {
+  established(_s: SocketId): void {}
+  data(_s: SocketId, _bytes: Uint8Array): void {}
+  peerClosed(s: SocketId): void {
     this.host.tcp.close(s);
   }
-  ended(_s: TcpSocket): void {}
+  ended(_s: SocketId): void {}
 }
 
 /** The body http-echo answers with: what it saw as the client's address and port. */
-export function echoBody(s: TcpSocket): string {
-  return `${endpoint(s.remoteIp, s.remotePort)}\n`;
+export function echoBody(tcp: TcpStack, s: SocketId): string {
+  return `${endpoint(tcp.remoteIpOf(s), tcp.remotePortOf(s))}\n`;
 }
 
 export function httpResponse(body: string): string {
@@ -28,9 +29,9 @@ export function httpResponse(body: string): string {
 }
 
 class HttpEchoApp extends AcceptApp {
-  override data(s: TcpSocket, bytes: Uint8Array): void {
+  override data(s: SocketId, bytes: Uint8Array): void {
     // Requests here fit in one segment; answer when the header block is complete.
-    if (bytesText(bytes).includes('\r\n\r\n')) this.host.tcp.send(s, textBytes(httpResponse(echoBody(s))));
+    if (bytesText(bytes).includes('\r\n\r\n')) this.host.tcp.send(s, textBytes(httpResponse(echoBody(this.host.tcp, s))));
   }
 }
 

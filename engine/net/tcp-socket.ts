@@ -1,10 +1,12 @@
 /**
- * One TCP connection's state (RFC 9293 §3.3.2 names, as netstat prints them). Plain numeric
- * fields; the state machine that moves it is tcp.ts. Applications (traffic generators, services)
- * are shared objects implementing TcpApp: a socket points at its app, not at a closure.
+ * TCP connection states (RFC 9293 §3.3.2 names, as netstat prints them), what applications
+ * implement, and sequence arithmetic. A connection's variables live in the host's socket table
+ * (tcp-table.ts); the state machine that moves them is tcp.ts. Applications (traffic generators,
+ * services) are shared objects implementing TcpApp: a socket points at its app, not at a closure.
  */
-import type { TimerHandle } from '../sim/scheduler.ts';
-import { endpoint } from './packet.ts';
+import type { SocketId } from './tcp-table.ts';
+
+export type { SocketId } from './tcp-table.ts';
 
 export const TcpState = {
   Closed: 0,
@@ -38,15 +40,19 @@ export const TCP_STATE_NAMES = [
 /** How a connection ended, from its own side. */
 export type TcpEnd = 'closed' | 'reset' | 'timed-out';
 
+/**
+ * What an application is told about its connections. A connection is a handle into the host's
+ * socket table (tcp-table.ts); ask the stack about it (`host.tcp.flowIdOf(s)`, `remoteIpOf(s)`).
+ */
 export interface TcpApp {
   /** The three-way handshake completed. */
-  established(s: TcpSocket): void;
+  established(s: SocketId): void;
   /** In-order bytes arrived. */
-  data(s: TcpSocket, bytes: Uint8Array): void;
+  data(s: SocketId, bytes: Uint8Array): void;
   /** The peer sent FIN (the socket is now CLOSE_WAIT, or further along if we closed first). */
-  peerClosed(s: TcpSocket): void;
+  peerClosed(s: SocketId): void;
   /** The socket is gone (or in TIME_WAIT, which is as good as gone for the application). */
-  ended(s: TcpSocket, how: TcpEnd): void;
+  ended(s: SocketId, how: TcpEnd): void;
 }
 
 /** A segment kept until it is acknowledged. */
@@ -54,59 +60,6 @@ export interface Unacked {
   seq: number;
   flags: number;
   payload: Uint8Array | null;
-}
-
-export class TcpSocket {
-  state: TcpState = TcpState.Closed;
-  /** RFC 9293 send and receive sequence variables (u32). */
-  iss = 0;
-  sndUna = 0;
-  sndNxt = 0;
-  irs = 0;
-  rcvNxt = 0;
-  /** rcvNxt when we last sent an ACK (so a reply that carries the ACK saves a pure ACK). */
-  ackSent = 0;
-  /** Timestamps (RFC 7323): negotiated, our clock offset, the peer's last value. */
-  ts = false;
-  tsOffset = 0;
-  tsRecent = 0;
-  /** Window scale and SACK were both offered: Linux then uses them. */
-  wscaleOk = false;
-  sackOk = false;
-  /** The one timer a socket has running (retransmission, TIME_WAIT or FIN_WAIT2), 0 = none. */
-  timer: TimerHandle = 0;
-  timerKind = 0;
-  /** Retransmission timeout in µs, and how many retransmissions of the current segment so far. */
-  rto = 1_000_000;
-  retries = 0;
-  /** When the segment now being timed was first sent (for rttUs), -1 when retransmitted (Karn). */
-  timedSince = -1;
-  unacked: Unacked[] | null = null;
-  /** Next in the stack's hash bucket chain. */
-  next: TcpSocket | null = null;
-  /** Set when the application called close() (an orphan, for FIN_WAIT2's timeout). */
-  closedByApp = false;
-  /** The application has been told the connection ended. */
-  endNotified = false;
-  /** Handshake round-trip time in µs (active opens, when the SYN was not retransmitted). */
-  rttUs = -1;
-
-  constructor(
-    readonly localIp: number,
-    readonly localPort: number,
-    readonly remoteIp: number,
-    readonly remotePort: number,
-    readonly flowId: number,
-    public app: TcpApp | null,
-  ) {}
-
-  get stateName(): string {
-    return TCP_STATE_NAMES[this.state]!;
-  }
-
-  get name(): string {
-    return `tcp ${endpoint(this.localIp, this.localPort)} ${endpoint(this.remoteIp, this.remotePort)}`;
-  }
 }
 
 /** Sequence-space comparisons (RFC 9293 §3.4: arithmetic modulo 2^32). */

@@ -80,7 +80,7 @@ describe('TCP', () => {
     const [row] = client.tcp.rows();
     const port = Number(row!.local.split(':')[1]);
     const s = server.tcp.lookup(parseIpv4('2.2.2.2')!, 22, parseIpv4('1.1.1.1')!, port)!;
-    expect(s.state).toBe(TcpState.Established);
+    expect(server.tcp.stateOf(s)).toBe(TcpState.Established);
     server.tcp.close(s);
     g.ctx.sched.runUntil(2 * S);
     const trace = g.ctx.trace.since(0);

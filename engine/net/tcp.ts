@@ -12,6 +12,10 @@
  * - Every in-order segment is acknowledged at once unless the application's reply carries the ACK
  *   (no delayed-ACK timer: it would only shift times by up to 40 ms).
  * Not modelled: congestion control, windows filling up, out-of-order queues (links do not reorder).
+ *
+ * Connections live in a column-wise socket table (tcp-table.ts) and are handles, not objects,
+ * so 100,000 open connections cost the GC nothing. Longer than 400 lines because it is one state
+ * machine: splitting RFC 9293 §3.10's event processing across files would make it harder to follow.
  */
 import type { EventSink } from '../sim/scheduler.ts';
 import type { Rng } from '../sim/rng.ts';
@@ -19,7 +23,8 @@ import type { SocketRow } from '../sim/types.ts';
 import type { NetContext } from './context.ts';
 import { ACK, endpoint, FIN, Packet, PROTO_TCP, PSH, RST, SYN } from './packet.ts';
 import { pickEphemeralPort, portOffset, type PortRange } from './ports.ts';
-import { seqAdd, seqLe, seqLt, TcpSocket, TcpState, type TcpApp, type TcpEnd } from './tcp-socket.ts';
+import { seqAdd, seqLe, seqLt, TCP_STATE_NAMES, TcpState, type TcpApp, type TcpEnd } from './tcp-socket.ts';
+import { B_CLOSED_BY_APP, B_END_NOTIFIED, B_SACK, B_TS, B_WSCALE, SocketTable, slotOf, type SocketId } from './tcp-table.ts';
 
 export interface TcpHostIo {
   readonly id: string;
@@ -55,26 +60,18 @@ const SYN_WINDOW = 64240; // 44 * MSS, Linux's initial receive window for MSS 14
 const SYNACK_WINDOW = 65160;
 const SCALED_WINDOW = 502; // ~64 KiB >> 7
 
-/** Reads the state afresh (an application callback may have closed the socket). */
-function isClosed(s: TcpSocket): boolean {
-  return s.state === TcpState.Closed;
-}
-
-/** A small-integer hash of the 4-tuple (a Smi: cheap Map key); buckets chain on collisions. */
-function bucketKey(remoteIp: number, remotePort: number, localPort: number): number {
-  let h = Math.imul(remoteIp ^ (remotePort << 16), 0x9e3779b1) ^ localPort;
-  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
-  return (h ^ (h >>> 13)) & 0x3fffffff;
-}
-
 export class TcpStack implements EventSink<unknown> {
-  private readonly buckets = new Map<number, TcpSocket>();
+  /** The connection table (every state but CLOSED). */
+  private readonly t = new SocketTable();
   readonly listeners = new Map<number, Listener>();
-  /** Sockets in the table (every state but CLOSED). */
-  count = 0;
   private hint = 0;
   private readonly secret: number;
   private readonly range: PortRange;
+  private readonly portTaken: (port: number) => boolean;
+  /** The 3-tuple connect() is picking a port for (read by portTaken). */
+  private pickLocalIp = 0;
+  private pickRemoteIp = 0;
+  private pickRemotePort = 0;
 
   constructor(
     private readonly host: TcpHostIo,
@@ -83,6 +80,12 @@ export class TcpStack implements EventSink<unknown> {
   ) {
     this.secret = rng.nextU32();
     this.range = { low: settings.ephemeralPortRange[0], high: settings.ephemeralPortRange[1] };
+    this.portTaken = (port) => this.listeners.has(port) || this.t.find(this.pickLocalIp, port, this.pickRemoteIp, this.pickRemotePort) >= 0;
+  }
+
+  /** Sockets in the table (every state but CLOSED). */
+  get count(): number {
+    return this.t.count;
   }
 
   listen(port: number, app: TcpApp): Listener {
@@ -91,10 +94,30 @@ export class TcpStack implements EventSink<unknown> {
     return l;
   }
 
-  lookup(localIp: number, localPort: number, remoteIp: number, remotePort: number): TcpSocket | null {
-    let s = this.buckets.get(bucketKey(remoteIp, remotePort, localPort)) ?? null;
-    while (s !== null && (s.localPort !== localPort || s.remotePort !== remotePort || s.remoteIp !== remoteIp || s.localIp !== localIp)) s = s.next;
-    return s;
+  lookup(localIp: number, localPort: number, remoteIp: number, remotePort: number): SocketId | null {
+    const s = this.t.find(localIp, localPort, remoteIp, remotePort);
+    return s < 0 ? null : s;
+  }
+
+  // What applications may ask about a connection.
+  stateOf(s: SocketId): TcpState {
+    return this.t.live(s) ? (this.t.state[slotOf(s)]! as TcpState) : TcpState.Closed;
+  }
+  flowIdOf(s: SocketId): number {
+    return this.t.flowId[slotOf(s)]!;
+  }
+  localPortOf(s: SocketId): number {
+    return this.t.localPort[slotOf(s)]!;
+  }
+  remoteIpOf(s: SocketId): number {
+    return this.t.remoteIp[slotOf(s)]!;
+  }
+  remotePortOf(s: SocketId): number {
+    return this.t.remotePort[slotOf(s)]!;
+  }
+  /** Handshake round-trip time in µs (active opens whose SYN was not retransmitted), else -1. */
+  rttUsOf(s: SocketId): number {
+    return this.t.rttUs[slotOf(s)]!;
   }
 
   /**
@@ -102,35 +125,42 @@ export class TcpStack implements EventSink<unknown> {
    * `bound` starts the port walk on the other parity, as bind() before connect() does. Returns
    * null when no port is free (EADDRNOTAVAIL).
    */
-  connect(localIp: number, remoteIp: number, remotePort: number, flowId: number, app: TcpApp, bound = false): TcpSocket | null {
+  connect(localIp: number, remoteIp: number, remotePort: number, flowId: number, app: TcpApp, bound = false): SocketId | null {
     const seed = (this.hint + portOffset(this.secret, localIp, remoteIp, remotePort)) >>> 0;
-    const pick = pickEphemeralPort(this.range, seed, bound ? 1 : 0, (port) => this.listeners.has(port) || this.lookup(localIp, port, remoteIp, remotePort) !== null);
+    this.pickLocalIp = localIp;
+    this.pickRemoteIp = remoteIp;
+    this.pickRemotePort = remotePort;
+    const pick = pickEphemeralPort(this.range, seed, bound ? 1 : 0, this.portTaken);
     if (pick === null) return null;
     this.hint = (this.hint + pick.i + 2) >>> 0;
-    const s = new TcpSocket(localIp, pick.port, remoteIp, remotePort, flowId, app);
-    s.iss = this.rng.nextU32();
-    s.tsOffset = this.rng.nextU32();
-    s.sndUna = s.iss;
-    s.sndNxt = seqAdd(s.iss, 1);
-    s.ts = s.sackOk = s.wscaleOk = true; // what we offer; the SYN/ACK decides
-    this.insert(s);
+    const t = this.t;
+    const s = t.open(localIp, pick.port, remoteIp, remotePort, flowId, app);
+    const i = slotOf(s);
+    const iss = this.rng.nextU32();
+    t.iss[i] = iss;
+    t.tsOffset[i] = this.rng.nextU32();
+    t.sndUna[i] = iss;
+    t.sndNxt[i] = seqAdd(iss, 1);
+    t.bits[i] = B_TS | B_SACK | B_WSCALE; // what we offer; the SYN/ACK decides
     this.setState(s, TcpState.SynSent);
-    s.timedSince = this.host.ctx.now;
-    this.emit(s, SYN, s.iss, null);
+    t.timedSince[i] = this.host.ctx.now;
+    this.emit(s, SYN, iss, null);
     this.arm(s, T_RTX, SYN_RTO_US);
     return s;
   }
 
   /** The application sends bytes (one segment: payloads here are small). */
-  send(s: TcpSocket, bytes: Uint8Array): void {
-    if (s.state !== TcpState.Established && s.state !== TcpState.CloseWait) return;
+  send(s: SocketId, bytes: Uint8Array): void {
+    const st = this.stateOf(s);
+    if (st !== TcpState.Established && st !== TcpState.CloseWait) return;
     this.queue(s, PSH | ACK, bytes);
   }
 
   /** close(): FIN after what was sent; a connect still in SYN_SENT is simply dropped. */
-  close(s: TcpSocket): void {
-    s.closedByApp = true;
-    switch (s.state) {
+  close(s: SocketId): void {
+    if (!this.t.live(s)) return;
+    this.t.bits[slotOf(s)] = this.t.bits[slotOf(s)]! | B_CLOSED_BY_APP;
+    switch (this.t.state[slotOf(s)]) {
       case TcpState.SynSent:
         this.terminate(s, 'closed');
         break;
@@ -149,34 +179,39 @@ export class TcpStack implements EventSink<unknown> {
   }
 
   /** abort(): RST and forget (SO_LINGER 0). */
-  abort(s: TcpSocket): void {
-    if (isClosed(s)) return;
-    if (s.state !== TcpState.SynSent && s.state !== TcpState.TimeWait) this.emit(s, RST | ACK, s.sndNxt, null);
+  abort(s: SocketId): void {
+    const st = this.stateOf(s);
+    if (st === TcpState.Closed) return;
+    if (st !== TcpState.SynSent && st !== TcpState.TimeWait) this.emit(s, RST | ACK, this.t.sndNxt[slotOf(s)]!, null);
     this.terminate(s, 'reset');
   }
 
   input(p: Packet): void {
-    const s = this.lookup(p.dst, p.dstPort, p.src, p.srcPort);
-    if (s === null) return this.inputNoSocket(p);
-    if (s.state === TcpState.SynSent) return this.inputSynSent(s, p);
-    if (s.state === TcpState.SynRecv) {
+    const t = this.t;
+    const s = t.find(p.dst, p.dstPort, p.src, p.srcPort);
+    if (s < 0) return this.inputNoSocket(p);
+    const i = slotOf(s);
+    const st = t.state[i];
+    if (st === TcpState.SynSent) return this.inputSynSent(s, p);
+    if (st === TcpState.SynRecv) {
       if (p.flags & RST) return this.terminate(s, 'reset');
       if ((p.flags & (SYN | ACK)) === SYN) return this.emitSynAck(s); // the peer retransmitted its SYN
       if (!(p.flags & ACK)) return;
-      if (p.ack !== s.sndNxt) return this.reset(p);
-      s.sndUna = p.ack;
+      if (p.ack !== t.sndNxt[i]) return this.reset(p);
+      t.sndUna[i] = p.ack;
       this.disarm(s);
       this.setState(s, TcpState.Established);
-      s.app?.established(s);
-      if (isClosed(s)) return;
+      t.app[i]?.established(s);
+      if (this.isClosed(s)) return;
     }
     this.inputSynchronized(s, p);
   }
 
   onEvent(kind: number, payload: unknown): void {
-    const s = payload as TcpSocket;
-    s.timer = 0;
-    s.timerKind = 0;
+    const s = payload as SocketId;
+    const i = slotOf(s);
+    this.t.timer[i] = 0;
+    this.t.timerKind[i] = 0;
     if (kind === T_RTX) this.retransmit(s);
     else if (kind === T_TIME_WAIT || kind === T_FIN_WAIT2) this.terminate(s, 'closed');
   }
@@ -187,15 +222,26 @@ export class TcpStack implements EventSink<unknown> {
     const ports = [...this.listeners.values()].filter((l) => !l.stopped).map((l) => l.port);
     ports.sort((a, b) => a - b);
     for (const port of ports) rows.push({ proto: 'tcp', local: `0.0.0.0:${port}`, remote: '0.0.0.0:*', state: 'LISTEN' });
-    const socks: TcpSocket[] = [];
-    for (const head of this.buckets.values()) for (let s: TcpSocket | null = head; s; s = s.next) socks.push(s);
-    socks.sort((a, b) => a.localIp - b.localIp || a.localPort - b.localPort || a.remoteIp - b.remoteIp || a.remotePort - b.remotePort);
-    for (const s of socks)
-      rows.push({ proto: 'tcp', local: endpoint(s.localIp, s.localPort), remote: endpoint(s.remoteIp, s.remotePort), state: s.stateName, flowId: s.flowId });
+    const t = this.t;
+    const socks = t.all().map(slotOf);
+    socks.sort((a, b) => t.localIp[a]! - t.localIp[b]! || t.localPort[a]! - t.localPort[b]! || t.remoteIp[a]! - t.remoteIp[b]! || t.remotePort[a]! - t.remotePort[b]!);
+    for (const i of socks)
+      rows.push({
+        proto: 'tcp',
+        local: endpoint(t.localIp[i]!, t.localPort[i]!),
+        remote: endpoint(t.remoteIp[i]!, t.remotePort[i]!),
+        state: TCP_STATE_NAMES[t.state[i]!]!,
+        flowId: t.flowId[i]!,
+      });
     return rows;
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** Reads the state afresh (an application callback may have closed the socket). */
+  private isClosed(s: SocketId): boolean {
+    return !this.t.live(s) || this.t.state[slotOf(s)] === TcpState.Closed;
+  }
 
   private inputNoSocket(p: Packet): void {
     if (p.flags & RST) return; // RFC 9293 §3.10.7.1: an incoming RST is discarded
@@ -207,25 +253,27 @@ export class TcpStack implements EventSink<unknown> {
   }
 
   private passiveOpen(p: Packet, l: Listener): void {
-    const s = new TcpSocket(p.dst, p.dstPort, p.src, p.srcPort, p.flowId, l.app);
-    s.irs = p.seq;
-    s.rcvNxt = seqAdd(p.seq, 1);
-    s.iss = this.rng.nextU32();
-    s.tsOffset = this.rng.nextU32();
-    s.sndUna = s.iss;
-    s.sndNxt = seqAdd(s.iss, 1);
-    s.ts = p.hasTs;
-    s.tsRecent = p.tsVal;
-    s.sackOk = p.sackPerm;
-    s.wscaleOk = p.wscale >= 0;
-    this.insert(s);
+    const t = this.t;
+    const s = t.open(p.dst, p.dstPort, p.src, p.srcPort, p.flowId, l.app);
+    const i = slotOf(s);
+    t.irs[i] = p.seq;
+    t.rcvNxt[i] = seqAdd(p.seq, 1);
+    const iss = this.rng.nextU32();
+    t.iss[i] = iss;
+    t.tsOffset[i] = this.rng.nextU32();
+    t.sndUna[i] = iss;
+    t.sndNxt[i] = seqAdd(iss, 1);
+    t.tsRecent[i] = p.tsVal;
+    t.bits[i] = (p.hasTs ? B_TS : 0) | (p.sackPerm ? B_SACK : 0) | (p.wscale >= 0 ? B_WSCALE : 0);
     this.setState(s, TcpState.SynRecv);
     this.emitSynAck(s);
     this.arm(s, T_RTX, SYN_RTO_US);
   }
 
-  private inputSynSent(s: TcpSocket, p: Packet): void {
-    if (p.flags & ACK && p.ack !== s.sndNxt) {
+  private inputSynSent(s: SocketId, p: Packet): void {
+    const t = this.t;
+    const i = slotOf(s);
+    if (p.flags & ACK && p.ack !== t.sndNxt[i]) {
       if (!(p.flags & RST)) this.reset(p);
       return;
     }
@@ -234,70 +282,72 @@ export class TcpStack implements EventSink<unknown> {
       return;
     }
     if ((p.flags & (SYN | ACK)) !== (SYN | ACK)) return;
-    s.irs = p.seq;
-    s.rcvNxt = seqAdd(p.seq, 1);
-    s.sndUna = p.ack;
-    s.ts = p.hasTs;
-    s.tsRecent = p.tsVal;
-    s.sackOk = p.sackPerm;
-    s.wscaleOk = p.wscale >= 0;
-    if (s.timedSince >= 0) s.rttUs = this.host.ctx.now - s.timedSince;
+    t.irs[i] = p.seq;
+    t.rcvNxt[i] = seqAdd(p.seq, 1);
+    t.sndUna[i] = p.ack;
+    t.tsRecent[i] = p.tsVal;
+    t.bits[i] = (t.bits[i]! & ~(B_TS | B_SACK | B_WSCALE)) | (p.hasTs ? B_TS : 0) | (p.sackPerm ? B_SACK : 0) | (p.wscale >= 0 ? B_WSCALE : 0);
+    if (t.timedSince[i]! >= 0) t.rttUs[i] = this.host.ctx.now - t.timedSince[i]!;
     this.disarm(s);
-    s.retries = 0;
-    s.rto = rtoFor(s.rttUs);
+    t.retries[i] = 0;
+    t.rto[i] = rtoFor(t.rttUs[i]!);
     this.setState(s, TcpState.Established);
-    this.emit(s, ACK, s.sndNxt, null);
-    s.app?.established(s);
+    this.emit(s, ACK, t.sndNxt[i]!, null);
+    t.app[i]?.established(s);
   }
 
-  private inputSynchronized(s: TcpSocket, p: Packet): void {
+  private inputSynchronized(s: SocketId, p: Packet): void {
+    const t = this.t;
+    const i = slotOf(s);
     const f = p.flags;
     if (f & RST) {
-      if (seqLe(s.rcvNxt, p.seq) && seqLt(p.seq, seqAdd(s.rcvNxt, 65536))) this.terminate(s, 'reset');
+      if (seqLe(t.rcvNxt[i]!, p.seq) && seqLt(p.seq, seqAdd(t.rcvNxt[i]!, 65536))) this.terminate(s, 'reset');
       return;
     }
     if (f & SYN) {
-      this.emit(s, ACK, s.sndNxt, null); // a retransmitted SYN/ACK: our ACK was lost
+      this.emit(s, ACK, t.sndNxt[i]!, null); // a retransmitted SYN/ACK: our ACK was lost
       return;
     }
     if (!(f & ACK)) return;
-    if (seqLt(s.sndUna, p.ack) && seqLe(p.ack, s.sndNxt)) this.acked(s, p.ack);
-    if (isClosed(s)) return;
-    if (s.ts && p.hasTs) s.tsRecent = p.tsVal;
+    if (seqLt(t.sndUna[i]!, p.ack) && seqLe(p.ack, t.sndNxt[i]!)) this.acked(s, p.ack);
+    if (this.isClosed(s)) return;
+    if (t.bits[i]! & B_TS && p.hasTs) t.tsRecent[i] = p.tsVal;
     const len = p.payloadLength;
     if (len === 0 && !(f & FIN)) return;
-    if (p.seq !== s.rcvNxt) {
-      this.emit(s, ACK, s.sndNxt, null); // a duplicate: acknowledge what we have
+    if (p.seq !== t.rcvNxt[i]) {
+      this.emit(s, ACK, t.sndNxt[i]!, null); // a duplicate: acknowledge what we have
       return;
     }
-    const st = s.state;
+    const st = t.state[i];
     if (len > 0 && (st === TcpState.Established || st === TcpState.FinWait1 || st === TcpState.FinWait2)) {
-      s.rcvNxt = seqAdd(s.rcvNxt, len);
-      s.app?.data(s, p.payload!);
-      if (isClosed(s)) return;
+      t.rcvNxt[i] = seqAdd(t.rcvNxt[i]!, len);
+      t.app[i]?.data(s, p.payload!);
+      if (this.isClosed(s)) return;
     }
     if (f & FIN) this.finReceived(s);
-    if (!isClosed(s) && s.ackSent !== s.rcvNxt) this.emit(s, ACK, s.sndNxt, null);
+    if (!this.isClosed(s) && t.ackSent[i] !== t.rcvNxt[i]) this.emit(s, ACK, t.sndNxt[i]!, null);
   }
 
-  private finReceived(s: TcpSocket): void {
-    s.rcvNxt = seqAdd(s.rcvNxt, 1);
-    switch (s.state) {
+  private finReceived(s: SocketId): void {
+    const t = this.t;
+    const i = slotOf(s);
+    t.rcvNxt[i] = seqAdd(t.rcvNxt[i]!, 1);
+    switch (t.state[i]) {
       case TcpState.Established:
         this.setState(s, TcpState.CloseWait);
-        s.app?.peerClosed(s);
+        t.app[i]?.peerClosed(s);
         break;
       case TcpState.FinWait1:
         this.setState(s, TcpState.Closing); // our FIN is not acknowledged yet: simultaneous close
-        s.app?.peerClosed(s);
+        t.app[i]?.peerClosed(s);
         break;
       case TcpState.FinWait2:
-        s.app?.peerClosed(s);
+        t.app[i]?.peerClosed(s);
         this.enterTimeWait(s);
         break;
       case TcpState.TimeWait:
-        s.rcvNxt = seqAdd(s.rcvNxt, -1); // a retransmitted FIN: re-ACK and restart 2MSL
-        this.emit(s, ACK, s.sndNxt, null);
+        t.rcvNxt[i] = seqAdd(t.rcvNxt[i]!, -1); // a retransmitted FIN: re-ACK and restart 2MSL
+        this.emit(s, ACK, t.sndNxt[i]!, null);
         this.arm(s, T_TIME_WAIT, TIME_WAIT_US);
         break;
       default:
@@ -306,103 +356,116 @@ export class TcpStack implements EventSink<unknown> {
   }
 
   /** The peer acknowledged up to `ack`: forget acknowledged segments and advance the state. */
-  private acked(s: TcpSocket, ack: number): void {
-    s.sndUna = ack;
-    const q = s.unacked;
+  private acked(s: SocketId, ack: number): void {
+    const t = this.t;
+    const i = slotOf(s);
+    t.sndUna[i] = ack;
+    const q = t.unacked[i] ?? null;
     if (q !== null) {
-      while (q.length > 0) {
-        const seg = q[0]!;
+      let n = 0;
+      while (n < q.length) {
+        const seg = q[n]!;
         const end = seqAdd(seg.seq, (seg.payload ? seg.payload.length : 0) + (seg.flags & FIN ? 1 : 0));
         if (!seqLe(end, ack)) break;
-        q.shift();
+        n++;
       }
+      if (n > 0) q.splice(0, n);
     }
-    s.retries = 0;
+    t.retries[i] = 0;
     if (q === null || q.length === 0) {
-      if (s.timerKind === T_RTX) this.disarm(s);
-    } else this.arm(s, T_RTX, s.rto);
-    if (ack !== s.sndNxt) return;
-    if (s.state === TcpState.FinWait1) {
+      if (t.timerKind[i] === T_RTX) this.disarm(s);
+    } else this.arm(s, T_RTX, t.rto[i]!);
+    if (ack !== t.sndNxt[i]) return;
+    const st = t.state[i];
+    if (st === TcpState.FinWait1) {
       this.setState(s, TcpState.FinWait2);
-      if (s.closedByApp) this.arm(s, T_FIN_WAIT2, this.settings.finTimeoutSeconds * 1_000_000);
-    } else if (s.state === TcpState.Closing) this.enterTimeWait(s);
-    else if (s.state === TcpState.LastAck) this.terminate(s, 'closed');
+      if (t.bits[i]! & B_CLOSED_BY_APP) this.arm(s, T_FIN_WAIT2, this.settings.finTimeoutSeconds * 1_000_000);
+    } else if (st === TcpState.Closing) this.enterTimeWait(s);
+    else if (st === TcpState.LastAck) this.terminate(s, 'closed');
   }
 
-  private enterTimeWait(s: TcpSocket): void {
+  private enterTimeWait(s: SocketId): void {
     this.setState(s, TcpState.TimeWait);
     this.arm(s, T_TIME_WAIT, TIME_WAIT_US);
     this.notifyEnd(s, 'closed');
   }
 
-  private retransmit(s: TcpSocket): void {
-    s.timedSince = -1; // Karn: no RTT sample from a retransmitted segment
-    if (s.state === TcpState.SynSent) {
-      if (s.retries >= this.settings.synRetries) return this.terminate(s, 'timed-out');
-      s.retries++;
-      s.rto *= 2;
-      this.emit(s, SYN, s.iss, null);
-      return this.arm(s, T_RTX, s.rto);
+  private retransmit(s: SocketId): void {
+    const t = this.t;
+    const i = slotOf(s);
+    t.timedSince[i] = -1; // Karn: no RTT sample from a retransmitted segment
+    const st = t.state[i];
+    if (st === TcpState.SynSent) {
+      if (t.retries[i]! >= this.settings.synRetries) return this.terminate(s, 'timed-out');
+      t.retries[i] = t.retries[i]! + 1;
+      t.rto[i] = t.rto[i]! * 2;
+      this.emit(s, SYN, t.iss[i]!, null);
+      return this.arm(s, T_RTX, t.rto[i]!);
     }
-    if (s.state === TcpState.SynRecv) {
-      if (s.retries >= SYNACK_RETRIES) return this.terminate(s, 'timed-out');
-      s.retries++;
-      s.rto *= 2;
+    if (st === TcpState.SynRecv) {
+      if (t.retries[i]! >= SYNACK_RETRIES) return this.terminate(s, 'timed-out');
+      t.retries[i] = t.retries[i]! + 1;
+      t.rto[i] = t.rto[i]! * 2;
       this.emitSynAck(s);
-      return this.arm(s, T_RTX, s.rto);
+      return this.arm(s, T_RTX, t.rto[i]!);
     }
-    const seg = s.unacked?.[0];
+    const seg = t.unacked[i]?.[0];
     if (seg === undefined) return;
-    if (s.retries >= DATA_RETRIES) return this.terminate(s, 'timed-out');
-    s.retries++;
-    s.rto = Math.min(s.rto * 2, MAX_RTO_US);
+    if (t.retries[i]! >= DATA_RETRIES) return this.terminate(s, 'timed-out');
+    t.retries[i] = t.retries[i]! + 1;
+    t.rto[i] = Math.min(t.rto[i]! * 2, MAX_RTO_US);
     this.emit(s, seg.flags, seg.seq, seg.payload);
-    this.arm(s, T_RTX, s.rto);
+    this.arm(s, T_RTX, t.rto[i]!);
   }
 
   /** Sends a segment that occupies sequence space and keeps it until acknowledged. */
-  private queue(s: TcpSocket, flags: number, payload: Uint8Array | null): void {
-    const seq = s.sndNxt;
+  private queue(s: SocketId, flags: number, payload: Uint8Array | null): void {
+    const t = this.t;
+    const i = slotOf(s);
+    const seq = t.sndNxt[i]!;
     this.emit(s, flags, seq, payload);
-    s.sndNxt = seqAdd(seq, (payload ? payload.length : 0) + (flags & FIN ? 1 : 0));
-    (s.unacked ??= []).push({ seq, flags, payload });
-    if (s.timerKind !== T_RTX) this.arm(s, T_RTX, s.rto);
+    t.sndNxt[i] = seqAdd(seq, (payload ? payload.length : 0) + (flags & FIN ? 1 : 0));
+    (t.unacked[i] ??= []).push({ seq, flags, payload });
+    if (t.timerKind[i] !== T_RTX) this.arm(s, T_RTX, t.rto[i]!);
   }
 
-  private emitSynAck(s: TcpSocket): void {
-    this.emit(s, SYN | ACK, s.iss, null);
+  private emitSynAck(s: SocketId): void {
+    this.emit(s, SYN | ACK, this.t.iss[slotOf(s)]!, null);
   }
 
-  private emit(s: TcpSocket, flags: number, seq: number, payload: Uint8Array | null): void {
+  private emit(s: SocketId, flags: number, seq: number, payload: Uint8Array | null): void {
     const ctx = this.host.ctx;
-    const p = ctx.packet(s.flowId, PROTO_TCP, s.localIp, s.remoteIp);
-    p.srcPort = s.localPort;
-    p.dstPort = s.remotePort;
+    const t = this.t;
+    const i = slotOf(s);
+    const p = ctx.packet(t.flowId[i]!, PROTO_TCP, t.localIp[i]!, t.remoteIp[i]!);
+    p.srcPort = t.localPort[i]!;
+    p.dstPort = t.remotePort[i]!;
     p.seq = seq;
     p.flags = flags;
     p.payload = payload;
     if (flags & ACK) {
-      p.ack = s.rcvNxt;
-      s.ackSent = s.rcvNxt;
+      p.ack = t.ackSent[i] = t.rcvNxt[i]!;
     }
     const now = ctx.now;
+    const bits = t.bits[i]!;
+    const ts = (bits & B_TS) !== 0;
     if (flags & SYN) {
       const passive = (flags & ACK) !== 0;
       p.window = passive ? SYNACK_WINDOW : SYN_WINDOW;
       p.mss = MSS;
-      p.sackPerm = s.sackOk;
-      p.wscale = s.wscaleOk ? 7 : -1;
-      if (s.ts) {
+      p.sackPerm = (bits & B_SACK) !== 0;
+      p.wscale = bits & B_WSCALE ? 7 : -1;
+      if (ts) {
         p.hasTs = true;
-        p.tsVal = (Math.floor(now / 1000) + s.tsOffset) >>> 0;
-        p.tsEcr = passive ? s.tsRecent : 0;
+        p.tsVal = (Math.floor(now / 1000) + t.tsOffset[i]!) >>> 0;
+        p.tsEcr = passive ? t.tsRecent[i]! : 0;
       }
     } else {
-      p.window = flags & RST ? 0 : s.wscaleOk ? SCALED_WINDOW : SYN_WINDOW;
-      if (s.ts && !(flags & RST)) {
+      p.window = flags & RST ? 0 : bits & B_WSCALE ? SCALED_WINDOW : SYN_WINDOW;
+      if (ts && !(flags & RST)) {
         p.hasTs = true;
-        p.tsVal = (Math.floor(now / 1000) + s.tsOffset) >>> 0;
-        p.tsEcr = s.tsRecent;
+        p.tsVal = (Math.floor(now / 1000) + t.tsOffset[i]!) >>> 0;
+        p.tsEcr = t.tsRecent[i]!;
       }
     }
     this.host.output(p);
@@ -424,62 +487,54 @@ export class TcpStack implements EventSink<unknown> {
     this.host.output(r);
   }
 
-  private terminate(s: TcpSocket, how: TcpEnd): void {
+  /** CLOSED: out of the table; the application is told (once); then the slot is freed. */
+  private terminate(s: SocketId, how: TcpEnd): void {
+    if (!this.t.live(s)) return;
     this.disarm(s);
-    if (s.state !== TcpState.Closed) {
+    const wasOpen = this.t.state[slotOf(s)] !== TcpState.Closed;
+    if (wasOpen) {
       this.setState(s, TcpState.Closed);
-      this.remove(s);
+      this.t.unindex(s);
     }
     this.notifyEnd(s, how);
+    if (wasOpen) this.t.release(s);
   }
 
-  private notifyEnd(s: TcpSocket, how: TcpEnd): void {
-    if (s.endNotified) return;
-    s.endNotified = true;
-    s.app?.ended(s, how);
+  private notifyEnd(s: SocketId, how: TcpEnd): void {
+    const t = this.t;
+    const i = slotOf(s);
+    if (t.bits[i]! & B_END_NOTIFIED) return;
+    t.bits[i] = t.bits[i]! | B_END_NOTIFIED;
+    t.app[i]?.ended(s, how);
   }
 
-  private setState(s: TcpSocket, st: TcpState): void {
-    s.state = st;
+  private setState(s: SocketId, st: TcpState): void {
+    const t = this.t;
+    const i = slotOf(s);
+    t.state[i] = st;
     const ctx = this.host.ctx;
     if (ctx.trace.on) {
-      const name = s.name;
-      ctx.trace.record({ kind: 'socket', node: this.host.id, socket: name, state: s.stateName, flowId: s.flowId, summary: `${name} ${s.stateName}` });
+      const name = `tcp ${endpoint(t.localIp[i]!, t.localPort[i]!)} ${endpoint(t.remoteIp[i]!, t.remotePort[i]!)}`;
+      const state = TCP_STATE_NAMES[st]!;
+      ctx.trace.record({ kind: 'socket', node: this.host.id, socket: name, state, flowId: t.flowId[i]!, summary: `${name} ${state}` });
     }
   }
 
-  private arm(s: TcpSocket, kind: number, delayUs: number): void {
+  private arm(s: SocketId, kind: number, delayUs: number): void {
     const sched = this.host.ctx.sched;
-    if (s.timer !== 0) sched.cancel(s.timer);
-    s.timer = sched.after(delayUs, this, kind, s);
-    s.timerKind = kind;
+    const t = this.t;
+    const i = slotOf(s);
+    if (t.timer[i] !== 0) sched.cancel(t.timer[i]!);
+    t.timer[i] = sched.after(delayUs, this, kind, s);
+    t.timerKind[i] = kind;
   }
 
-  private disarm(s: TcpSocket): void {
-    if (s.timer !== 0) this.host.ctx.sched.cancel(s.timer);
-    s.timer = 0;
-    s.timerKind = 0;
-  }
-
-  private insert(s: TcpSocket): void {
-    const key = bucketKey(s.remoteIp, s.remotePort, s.localPort);
-    s.next = this.buckets.get(key) ?? null;
-    this.buckets.set(key, s);
-    this.count++;
-  }
-
-  private remove(s: TcpSocket): void {
-    const key = bucketKey(s.remoteIp, s.remotePort, s.localPort);
-    let head = this.buckets.get(key) ?? null;
-    if (head === s) {
-      if (s.next) this.buckets.set(key, s.next);
-      else this.buckets.delete(key);
-    } else {
-      while (head !== null && head.next !== s) head = head.next;
-      if (head !== null) head.next = s.next;
-    }
-    s.next = null;
-    this.count--;
+  private disarm(s: SocketId): void {
+    const t = this.t;
+    const i = slotOf(s);
+    if (t.timer[i] !== 0) this.host.ctx.sched.cancel(t.timer[i]!);
+    t.timer[i] = 0;
+    t.timerKind[i] = 0;
   }
 }
 

@@ -16,7 +16,7 @@ import type { FlowRecord } from './flows.ts';
 import type { DatagramClient, Host } from './host.ts';
 import { bytesText, ICMP_ECHO_REQUEST, Packet, PROTO_ICMP, PROTO_UDP, textBytes } from './packet.ts';
 import type { Target } from './resolve.ts';
-import type { TcpApp, TcpEnd, TcpSocket } from './tcp-socket.ts';
+import type { SocketId, TcpApp, TcpEnd } from './tcp-socket.ts';
 
 export const REPLY_TIMEOUT_US = 5_000_000;
 
@@ -71,40 +71,41 @@ export class TcpGenerator extends Generator implements TcpApp {
       this.ctx.note(this.host.id, `connect to ${this.spec.to} failed: no free ephemeral port (EADDRNOTAVAIL)`);
       return;
     }
-    flow.localPort = s.localPort;
+    flow.localPort = this.host.tcp.localPortOf(s);
   }
 
   protected timer(kind: number, payload: unknown): void {
-    if (kind === EV_CLOSE) this.host.tcp.close(payload as TcpSocket);
+    if (kind === EV_CLOSE) this.host.tcp.close(payload as SocketId);
   }
 
-  private flow(s: TcpSocket): FlowRecord | undefined {
-    return this.ctx.flows.get(s.flowId);
+  private flow(s: SocketId): FlowRecord | undefined {
+    return this.ctx.flows.get(this.host.tcp.flowIdOf(s));
   }
 
-  established(s: TcpSocket): void {
+  established(s: SocketId): void {
     const f = this.flow(s);
     if (f) {
       f.outcome = 'established';
-      if (s.rttUs >= 0) f.rttUs = s.rttUs;
+      const rtt = this.host.tcp.rttUsOf(s);
+      if (rtt >= 0) f.rttUs = rtt;
     }
     if (this.request !== null) this.host.tcp.send(s, this.request);
     const hold = (this.spec as TcpTraffic).holdMs;
     if (hold !== undefined) this.ctx.sched.after(Math.round(hold * 1000), this, EV_CLOSE, s);
   }
 
-  data(s: TcpSocket, bytes: Uint8Array): void {
+  data(s: SocketId, bytes: Uint8Array): void {
     const f = this.flow(s);
     const text = bytesText(bytes);
     const at = text.indexOf('\r\n\r\n');
     if (f && at >= 0) f.response = text.slice(at + 4).trim();
   }
 
-  peerClosed(s: TcpSocket): void {
+  peerClosed(s: SocketId): void {
     this.host.tcp.close(s);
   }
 
-  ended(s: TcpSocket, how: TcpEnd): void {
+  ended(s: SocketId, how: TcpEnd): void {
     const f = this.flow(s);
     if (!f) return;
     f.endedAt = this.ctx.now;

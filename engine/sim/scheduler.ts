@@ -4,8 +4,8 @@
  * from the heap; nothing here reads a wall clock.
  *
  * Events are kept in parallel arrays indexed by a slot number (no object per event, no closure):
- * an event is (time, seq, sink, kind, payload). The heap orders slot numbers and each slot knows
- * its heap position, so cancelling removes the event at once (retransmission timers are mostly
+ * an event is (time, seq, sink, kind, payload). The heap holds each event's (time, seq) keys
+ * inline with its slot number, and each slot knows its heap position, so cancelling removes the event at once (retransmission timers are mostly
  * cancelled: leaving them in the heap would make it large and every pop slower). A slot is
  * recycled once its event has run or been cancelled. A timer handle encodes (generation, slot), so
  * a stale handle (its event already ran, the slot reused) cancels nothing.
@@ -27,14 +27,18 @@ export class Scheduler<P> {
   /** Events executed so far (cancelled ones are not counted). */
   executed = 0;
   private seqCounter = 0;
-  private heap: Int32Array = new Int32Array(1024);
+  /**
+   * The heap: each position holds its event's keys (time, seq) inline beside its slot, so sifting
+   * compares neighbouring array entries instead of chasing slot numbers into other arrays.
+   */
+  private heapTime = new Float64Array(1024);
+  private heapSeq = new Float64Array(1024);
+  private heapSlot = new Int32Array(1024);
   private heapSize = 0;
-  private time: Float64Array = new Float64Array(1024);
-  private seq: Float64Array = new Float64Array(1024);
-  private gen: Int32Array = new Int32Array(1024);
-  private kinds: Int32Array = new Int32Array(1024);
-  /** Heap index of each slot's event. */
-  private pos: Int32Array = new Int32Array(1024);
+  /** Per slot: generation (for stale handles), kind, and heap index of the slot's event. */
+  private gen = new Int32Array(1024);
+  private kinds = new Int32Array(1024);
+  private pos = new Int32Array(1024);
   private sinks: (EventSink<P> | null)[] = [];
   private payloads: (P | undefined)[] = [];
   private free: number[] = [];
@@ -49,12 +53,11 @@ export class Scheduler<P> {
   at(t: number, sink: EventSink<P>, kind: number, payload: P): TimerHandle {
     if (t < this.now) t = this.now;
     const slot = this.allocSlot();
-    this.time[slot] = t;
-    this.seq[slot] = this.seqCounter++;
     this.kinds[slot] = kind;
     this.sinks[slot] = sink;
     this.payloads[slot] = payload;
-    this.push(slot);
+    if (this.heapSize >= this.heapTime.length) this.growHeap();
+    this.siftUp(this.heapSize++, t, this.seqCounter++, slot);
     return this.gen[slot]! * SLOT_BITS + slot + 1;
   }
 
@@ -73,13 +76,13 @@ export class Scheduler<P> {
     this.payloads[slot] = undefined;
     this.gen[slot] = (g + 1) | 0;
     this.removeAt(this.pos[slot]!);
-    this.release(slot);
+    this.free.push(slot);
     return true;
   }
 
   /** Time of the next event, or Infinity when there is none. */
   peekTime(): number {
-    return this.heapSize > 0 ? this.time[this.heap[0]!]! : Infinity;
+    return this.heapSize > 0 ? this.heapTime[0]! : Infinity;
   }
 
   /**
@@ -87,9 +90,11 @@ export class Scheduler<P> {
    * none. The clock moves to the event's time.
    */
   runNext(limit = Infinity): boolean {
-    const t = this.peekTime();
-    if (t > limit || this.heapSize === 0) return false;
-    const slot = this.pop();
+    if (this.heapSize === 0) return false;
+    const t = this.heapTime[0]!;
+    if (t > limit) return false;
+    const slot = this.heapSlot[0]!;
+    this.removeAt(0);
     const sink = this.sinks[slot]!;
     const kind = this.kinds[slot]!;
     const payload = this.payloads[slot] as P;
@@ -97,7 +102,7 @@ export class Scheduler<P> {
     this.sinks[slot] = null;
     this.payloads[slot] = undefined;
     this.gen[slot] = (this.gen[slot]! + 1) | 0;
-    this.release(slot);
+    this.free.push(slot);
     this.executed++;
     sink.onEvent(kind, payload);
     return true;
@@ -115,87 +120,99 @@ export class Scheduler<P> {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
     const slot = this.slotCount++;
-    if (slot >= this.time.length) this.grow();
+    if (slot >= this.gen.length) this.growSlots();
     this.sinks.push(null);
     this.payloads.push(undefined);
     return slot;
   }
 
-  private release(slot: number): void {
-    this.free.push(slot);
+  private growSlots(): void {
+    const n = this.gen.length * 2;
+    this.gen = grown(this.gen, new Int32Array(n));
+    this.kinds = grown(this.kinds, new Int32Array(n));
+    this.pos = grown(this.pos, new Int32Array(n));
   }
 
-  private grow(): void {
-    const n = this.time.length * 2;
-    const g = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.time = g(this.time, (k) => new Float64Array(k));
-    this.pos = g(this.pos, (k) => new Int32Array(k));
-    this.seq = g(this.seq, (k) => new Float64Array(k));
-    this.gen = g(this.gen, (k) => new Int32Array(k));
-    this.kinds = g(this.kinds, (k) => new Int32Array(k));
-    this.heap = g(this.heap, (k) => new Int32Array(k));
-  }
-
-  private less(a: number, b: number): boolean {
-    const ta = this.time[a]!;
-    const tb = this.time[b]!;
-    return ta < tb || (ta === tb && this.seq[a]! < this.seq[b]!);
-  }
-
-  private push(slot: number): void {
-    this.siftUp(this.heapSize++, slot);
-  }
-
-  private pop(): number {
-    const top = this.heap[0]!;
-    this.removeAt(0);
-    return top;
+  private growHeap(): void {
+    const n = this.heapTime.length * 2;
+    this.heapTime = grown(this.heapTime, new Float64Array(n));
+    this.heapSeq = grown(this.heapSeq, new Float64Array(n));
+    this.heapSlot = grown(this.heapSlot, new Int32Array(n));
   }
 
   /** Removes the event at heap index i, moving the last one into its place. */
   private removeAt(i: number): void {
-    const last = this.heap[--this.heapSize]!;
-    if (i === this.heapSize) return;
-    if (i > 0 && this.less(last, this.heap[(i - 1) >> 1]!)) this.siftUp(i, last);
-    else this.siftDown(i, last);
+    const last = --this.heapSize;
+    if (i === last) return;
+    const t = this.heapTime[last]!;
+    const q = this.heapSeq[last]!;
+    const slot = this.heapSlot[last]!;
+    if (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = this.heapTime[parent]!;
+      if (t < pt || (t === pt && q < this.heapSeq[parent]!)) return this.siftUp(i, t, q, slot);
+    }
+    this.siftDown(i, t, q, slot);
   }
 
-  private siftUp(i: number, slot: number): void {
-    const heap = this.heap;
+  /** Moves the hole at i up until (t, q) fits, and puts the event there. */
+  private siftUp(i: number, t: number, q: number, slot: number): void {
+    const time = this.heapTime;
+    const seq = this.heapSeq;
+    const slots = this.heapSlot;
     const pos = this.pos;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!this.less(slot, p)) break;
-      heap[i] = p;
-      pos[p] = i;
+      const pt = time[parent]!;
+      if (t > pt || (t === pt && q > seq[parent]!)) break;
+      const ps = slots[parent]!;
+      time[i] = pt;
+      seq[i] = seq[parent]!;
+      slots[i] = ps;
+      pos[ps] = i;
       i = parent;
     }
-    heap[i] = slot;
+    time[i] = t;
+    seq[i] = q;
+    slots[i] = slot;
     pos[slot] = i;
   }
 
-  private siftDown(i: number, slot: number): void {
-    const heap = this.heap;
+  /** Moves the hole at i down until (t, q) fits, and puts the event there. */
+  private siftDown(i: number, t: number, q: number, slot: number): void {
+    const time = this.heapTime;
+    const seq = this.heapSeq;
+    const slots = this.heapSlot;
     const pos = this.pos;
     const n = this.heapSize;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      if (r < n && this.less(heap[r]!, heap[l]!)) c = r;
-      const cs = heap[c]!;
-      if (!this.less(cs, slot)) break;
-      heap[i] = cs;
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      let ct = time[c]!;
+      const r = c + 1;
+      if (r < n) {
+        const rt = time[r]!;
+        if (rt < ct || (rt === ct && seq[r]! < seq[c]!)) {
+          c = r;
+          ct = rt;
+        }
+      }
+      if (t < ct || (t === ct && q < seq[c]!)) break;
+      const cs = slots[c]!;
+      time[i] = ct;
+      seq[i] = seq[c]!;
+      slots[i] = cs;
       pos[cs] = i;
       i = c;
     }
-    heap[i] = slot;
+    time[i] = t;
+    seq[i] = q;
+    slots[i] = slot;
     pos[slot] = i;
   }
+}
+
+function grown<T extends Float64Array | Int32Array>(old: T, fresh: T): T {
+  fresh.set(old);
+  return fresh;
 }
