@@ -60,6 +60,9 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
   }
 
   owns(ip: number): boolean {
+    // Nearly every packet a host receives is for its primary address: answer that without a walk.
+    const primary = this.ifaces[0];
+    if (primary !== undefined && primary.ips[0] === ip) return true;
     for (const f of this.ifaces) for (const a of f.ips) if (a === ip) return true;
     for (const a of this.loopbackIps) if (a === ip) return true;
     return false;

@@ -1,9 +1,15 @@
 /**
- * A host's TCP connection table, column by column: one typed array per socket variable, indexed
- * by a slot number, and a chained hash index over the 4-tuple. A connection is a handle (a
- * number), not an object: with 100,000 connections open, objects with a dozen u32 fields (each
- * boxed once it passes 2^31) cost the garbage collector more than everything else the simulator
- * does. Typed arrays hold the same state in ~100 bytes per socket and are invisible to the GC.
+ * A host's TCP connection table: one fixed-size record per socket, side by side in one
+ * ArrayBuffer (32-bit words, with four f64 at the end of each record), and a chained hash index
+ * over the 4-tuple. A connection is a handle (a number), not an object: with 100,000 connections
+ * open, objects with a dozen u32 fields cost the garbage collector more than everything else the
+ * simulator does, and typed arrays are invisible to it.
+ *
+ * Record, not column, layout: handling one segment reads and writes a dozen variables of one
+ * socket, and a thousand small tables are touched in turn, so each socket's variables sit in
+ * two adjacent cache lines instead of one line per variable. The lookup fields (4-tuple, chain,
+ * generation) are in the first line. Read a variable as `t.u[b + SND_NXT]` (u32),
+ * `t.w[b + STATE]` (i32) or `t.d[(b >> 1) + RTO]` (f64), where `b = baseOf(handle)`.
  *
  * A handle is generation * 2^22 + slot. A slot is freed when its socket is CLOSED and forgotten,
  * and its generation moves on, so a handle kept after that (an application's close timer) is
@@ -20,7 +26,45 @@ const SLOT_MASK = SLOT_SPAN - 1;
 /** Generations wrap at 2^30, so handles stay below 2^52 (exact doubles). */
 const GEN_MASK = 2 ** 30 - 1;
 
-/** Per-socket booleans, packed in `bits`. */
+/** Words of one record (128 bytes), and log2 of it. */
+const REC_WORDS = 32;
+export const REC_SHIFT = 5;
+
+// u32 words (read through `u`): addresses and RFC 9293 sequence variables.
+export const LOCAL_IP = 0;
+export const REMOTE_IP = 1;
+export const ISS = 2;
+export const SND_UNA = 3;
+export const SND_NXT = 4;
+export const IRS = 5;
+export const RCV_NXT = 6;
+/** rcvNxt when we last sent an ACK (so a reply that carries the ACK saves a pure ACK). */
+export const ACK_SENT = 7;
+/** Timestamps: our clock offset and the peer's last value. */
+export const TS_OFFSET = 8;
+export const TS_RECENT = 9;
+// i32 words (read through `w`).
+export const FLOW_ID = 10;
+/** Retransmissions of the current segment so far. */
+export const RETRIES = 11;
+const NEXT = 12; // hash chain: slot + 1 of the next socket in the bucket, 0 = end
+const GEN = 13;
+export const STATE = 14;
+export const BITS = 15;
+export const TIMER_KIND = 16;
+export const LOCAL_PORT = 17;
+export const REMOTE_PORT = 18;
+// f64 (read through `d` at (base >> 1) + k): words 24..31.
+/** The one timer a socket has running (a scheduler handle, 0 = none); its kind is TIMER_KIND. */
+export const TIMER = 12;
+/** Retransmission timeout in µs. */
+export const RTO = 13;
+/** When the segment being timed was first sent, -1 when retransmitted (Karn). */
+export const TIMED_SINCE = 14;
+/** Handshake round-trip time in µs (active opens, when the SYN was not retransmitted), -1 = none. */
+export const RTT_US = 15;
+
+/** Per-socket booleans, packed in BITS. */
 export const B_TS = 1; // timestamps negotiated (RFC 7323)
 export const B_WSCALE = 2; // window scale offered by both
 export const B_SACK = 4; // SACK-permitted offered by both
@@ -40,39 +84,12 @@ export class SocketTable {
   private cap = 0;
   private slots = 0;
   private readonly free: number[] = [];
-  private gen = new Uint32Array(0);
-  /** Hash index: bucket heads and chains (slot + 1, 0 = end). */
+  /** Hash index: bucket heads (slot + 1, 0 = empty); chains run through each record's NEXT. */
   private heads = new Int32Array(16);
-  private next = new Int32Array(0);
-
-  state = new Uint8Array(0);
-  bits = new Uint8Array(0);
-  localIp = new Uint32Array(0);
-  remoteIp = new Uint32Array(0);
-  localPort = new Uint16Array(0);
-  remotePort = new Uint16Array(0);
-  flowId = new Int32Array(0);
-  /** RFC 9293 send and receive sequence variables (u32). */
-  iss = new Uint32Array(0);
-  sndUna = new Uint32Array(0);
-  sndNxt = new Uint32Array(0);
-  irs = new Uint32Array(0);
-  rcvNxt = new Uint32Array(0);
-  /** rcvNxt when we last sent an ACK (so a reply that carries the ACK saves a pure ACK). */
-  ackSent = new Uint32Array(0);
-  /** Timestamps: our clock offset and the peer's last value. */
-  tsOffset = new Uint32Array(0);
-  tsRecent = new Uint32Array(0);
-  /** The one timer a socket has running (a scheduler handle, 0 = none) and its kind. */
-  timer = new Float64Array(0);
-  timerKind = new Uint8Array(0);
-  /** Retransmission timeout in µs, and retransmissions of the current segment so far. */
-  rto = new Float64Array(0);
-  retries = new Int32Array(0);
-  /** When the segment being timed was first sent, -1 when retransmitted (Karn). */
-  timedSince = new Float64Array(0);
-  /** Handshake round-trip time in µs (active opens, when the SYN was not retransmitted), -1 = none. */
-  rttUs = new Float64Array(0);
+  /** The records, as u32, i32 and f64 views of one buffer. */
+  u = new Uint32Array(0);
+  w = new Int32Array(0);
+  d = new Float64Array(0);
   readonly app: (TcpApp | null)[] = [];
   readonly unacked: (Unacked[] | null)[] = [];
 
@@ -85,38 +102,42 @@ export class SocketTable {
       this.app.push(null);
       this.unacked.push(null);
     }
-    this.localIp[i] = localIp;
-    this.localPort[i] = localPort;
-    this.remoteIp[i] = remoteIp;
-    this.remotePort[i] = remotePort;
-    this.flowId[i] = flowId;
     this.app[i] = app;
-    this.state[i] = 0;
-    this.bits[i] = 0;
-    this.iss[i] = this.sndUna[i] = this.sndNxt[i] = this.irs[i] = this.rcvNxt[i] = this.ackSent[i] = 0;
-    this.tsOffset[i] = this.tsRecent[i] = 0;
-    this.timer[i] = 0;
-    this.timerKind[i] = 0;
-    this.rto[i] = 1_000_000;
-    this.retries[i] = 0;
-    this.timedSince[i] = -1;
-    this.rttUs[i] = -1;
+    const b = i << REC_SHIFT;
+    const u = this.u;
+    const w = this.w;
+    const d = this.d;
+    u[b + LOCAL_IP] = localIp;
+    u[b + REMOTE_IP] = remoteIp;
+    u[b + ISS] = u[b + SND_UNA] = u[b + SND_NXT] = u[b + IRS] = u[b + RCV_NXT] = u[b + ACK_SENT] = 0;
+    u[b + TS_OFFSET] = u[b + TS_RECENT] = 0;
+    w[b + FLOW_ID] = flowId;
+    w[b + RETRIES] = w[b + STATE] = w[b + BITS] = w[b + TIMER_KIND] = 0;
+    w[b + LOCAL_PORT] = localPort;
+    w[b + REMOTE_PORT] = remotePort;
+    const f = b >> 1;
+    d[f + TIMER] = 0;
+    d[f + RTO] = 1_000_000;
+    d[f + TIMED_SINCE] = -1;
+    d[f + RTT_US] = -1;
     if (++this.count > this.heads.length) this.rehash(this.heads.length * 2);
-    const b = tupleHash(remoteIp, remotePort, localPort) & (this.heads.length - 1);
-    this.next[i] = this.heads[b]!;
-    this.heads[b] = i + 1;
-    return this.gen[i]! * SLOT_SPAN + i;
+    const h = tupleHash(remoteIp, remotePort, localPort) & (this.heads.length - 1);
+    w[b + NEXT] = this.heads[h]!;
+    this.heads[h] = i + 1;
+    return w[b + GEN]! * SLOT_SPAN + i;
   }
 
   /** Takes the socket out of the index (lookups no longer find it; its variables stay). */
   unindex(s: SocketId): void {
     const i = s & SLOT_MASK;
-    const b = tupleHash(this.remoteIp[i]!, this.remotePort[i]!, this.localPort[i]!) & (this.heads.length - 1);
+    const w = this.w;
+    const b = i << REC_SHIFT;
+    const h = tupleHash(this.u[b + REMOTE_IP]!, w[b + REMOTE_PORT]!, w[b + LOCAL_PORT]!) & (this.heads.length - 1);
     let prev = 0;
-    for (let j = this.heads[b]!; j !== 0; prev = j, j = this.next[j - 1]!) {
+    for (let j = this.heads[h]!; j !== 0; prev = j, j = w[((j - 1) << REC_SHIFT) + NEXT]!) {
       if (j - 1 !== i) continue;
-      if (prev === 0) this.heads[b] = this.next[i]!;
-      else this.next[prev - 1] = this.next[i]!;
+      if (prev === 0) this.heads[h] = w[b + NEXT]!;
+      else w[((prev - 1) << REC_SHIFT) + NEXT] = w[b + NEXT]!;
       break;
     }
     this.count--;
@@ -125,18 +146,21 @@ export class SocketTable {
   /** Frees an unindexed socket's slot: its handle goes stale. */
   release(s: SocketId): void {
     const i = s & SLOT_MASK;
-    this.gen[i] = (this.gen[i]! + 1) & GEN_MASK;
+    const g = (i << REC_SHIFT) + GEN;
+    this.w[g] = (this.w[g]! + 1) & GEN_MASK;
     this.app[i] = null;
     this.unacked[i] = null;
     this.free.push(i);
   }
 
   find(localIp: number, localPort: number, remoteIp: number, remotePort: number): SocketId {
-    const b = tupleHash(remoteIp, remotePort, localPort) & (this.heads.length - 1);
-    for (let j = this.heads[b]!; j !== 0; j = this.next[j - 1]!) {
-      const i = j - 1;
-      if (this.localPort[i] === localPort && this.remotePort[i] === remotePort && this.remoteIp[i] === remoteIp && this.localIp[i] === localIp)
-        return this.gen[i]! * SLOT_SPAN + i;
+    const u = this.u;
+    const w = this.w;
+    for (let j = this.heads[tupleHash(remoteIp, remotePort, localPort) & (this.heads.length - 1)]!; j !== 0; ) {
+      const b = (j - 1) << REC_SHIFT;
+      if (w[b + LOCAL_PORT] === localPort && w[b + REMOTE_PORT] === remotePort && u[b + REMOTE_IP] === remoteIp && u[b + LOCAL_IP] === localIp)
+        return w[b + GEN]! * SLOT_SPAN + j - 1;
+      j = w[b + NEXT]!;
     }
     return -1;
   }
@@ -146,77 +170,47 @@ export class SocketTable {
     if (s < 0) return false;
     const i = s % SLOT_SPAN;
     // Freeing a slot moves its generation on, so a matching generation means the socket is in.
-    return i < this.slots && this.gen[i] === Math.floor(s / SLOT_SPAN);
+    return i < this.slots && this.w[(i << REC_SHIFT) + GEN] === Math.floor(s / SLOT_SPAN);
   }
 
   /** Every socket in the table, in no particular order. */
   all(): SocketId[] {
     const out: SocketId[] = [];
-    for (const head of this.heads) for (let j = head; j !== 0; j = this.next[j - 1]!) out.push(this.gen[j - 1]! * SLOT_SPAN + j - 1);
+    const w = this.w;
+    for (const head of this.heads)
+      for (let j = head; j !== 0; j = w[((j - 1) << REC_SHIFT) + NEXT]!) out.push(w[((j - 1) << REC_SHIFT) + GEN]! * SLOT_SPAN + j - 1);
     return out;
   }
 
   private rehash(n: number): void {
     const heads = new Int32Array(n);
+    const w = this.w;
     for (const head of this.heads)
       for (let j = head; j !== 0; ) {
-        const i = j - 1;
-        const after = this.next[i]!;
-        const b = tupleHash(this.remoteIp[i]!, this.remotePort[i]!, this.localPort[i]!) & (n - 1);
-        this.next[i] = heads[b]!;
-        heads[b] = j;
+        const b = (j - 1) << REC_SHIFT;
+        const after = w[b + NEXT]!;
+        const h = tupleHash(this.u[b + REMOTE_IP]!, w[b + REMOTE_PORT]!, w[b + LOCAL_PORT]!) & (n - 1);
+        w[b + NEXT] = heads[h]!;
+        heads[h] = j;
         j = after;
       }
     this.heads = heads;
   }
 
-  /**
-   * Doubles every column. All columns share one new ArrayBuffer (widest first, for alignment):
-   * a thousand small tables growing would otherwise make tens of thousands of backing stores.
-   */
+  /** Doubles the record buffer (records are copied as they are: views are by word). */
   private grow(): void {
     const n = Math.max(16, this.cap * 2);
     this.cap = n;
-    const buf = new ArrayBuffer(n * (8 * 4 + 4 * 14 + 2 * 2 + 1 * 3));
-    let at = 0;
-    const take = <T extends Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array>(old: T, make: (b: ArrayBuffer, o: number, n: number) => T): T => {
-      const a = make(buf, at, n);
-      a.set(old);
-      at += n * a.BYTES_PER_ELEMENT;
-      return a;
-    };
-    const f64 = (b: ArrayBuffer, o: number, k: number) => new Float64Array(b, o, k);
-    const u32 = (b: ArrayBuffer, o: number, k: number) => new Uint32Array(b, o, k);
-    const i32 = (b: ArrayBuffer, o: number, k: number) => new Int32Array(b, o, k);
-    const u16 = (b: ArrayBuffer, o: number, k: number) => new Uint16Array(b, o, k);
-    const u8 = (b: ArrayBuffer, o: number, k: number) => new Uint8Array(b, o, k);
-    this.timer = take(this.timer, f64);
-    this.rto = take(this.rto, f64);
-    this.timedSince = take(this.timedSince, f64);
-    this.rttUs = take(this.rttUs, f64);
-    this.gen = take(this.gen, u32);
-    this.next = take(this.next, i32);
-    this.localIp = take(this.localIp, u32);
-    this.remoteIp = take(this.remoteIp, u32);
-    this.flowId = take(this.flowId, i32);
-    this.iss = take(this.iss, u32);
-    this.sndUna = take(this.sndUna, u32);
-    this.sndNxt = take(this.sndNxt, u32);
-    this.irs = take(this.irs, u32);
-    this.rcvNxt = take(this.rcvNxt, u32);
-    this.ackSent = take(this.ackSent, u32);
-    this.tsOffset = take(this.tsOffset, u32);
-    this.tsRecent = take(this.tsRecent, u32);
-    this.retries = take(this.retries, i32);
-    this.localPort = take(this.localPort, u16);
-    this.remotePort = take(this.remotePort, u16);
-    this.state = take(this.state, u8);
-    this.bits = take(this.bits, u8);
-    this.timerKind = take(this.timerKind, u8);
+    const buf = new ArrayBuffer(n * REC_WORDS * 4);
+    const u = new Uint32Array(buf);
+    u.set(this.u);
+    this.u = u;
+    this.w = new Int32Array(buf);
+    this.d = new Float64Array(buf);
   }
 }
 
-/** The slot of a handle (for indexing the table's columns). */
-export function slotOf(s: SocketId): number {
-  return s & SLOT_MASK;
+/** The record base of a handle: add a field's offset to it to index the table's views. */
+export function baseOf(s: SocketId): number {
+  return (s & SLOT_MASK) << REC_SHIFT;
 }

@@ -13,7 +13,7 @@
  *   (no delayed-ACK timer: it would only shift times by up to 40 ms).
  * Not modelled: congestion control, windows filling up, out-of-order queues (links do not reorder).
  *
- * Connections live in a column-wise socket table (tcp-table.ts) and are handles, not objects,
+ * Connections live in a socket table of fixed-size records (tcp-table.ts) and are handles, not objects,
  * so 100,000 open connections cost the GC nothing. Longer than 400 lines because it is one state
  * machine: splitting RFC 9293 §3.10's event processing across files would make it harder to follow.
  */
@@ -24,7 +24,10 @@ import type { NetContext } from './context.ts';
 import { ACK, endpoint, FIN, Packet, PROTO_TCP, PSH, RST, SYN } from './packet.ts';
 import { pickEphemeralPort, portOffset, type PortRange } from './ports.ts';
 import { seqAdd, seqLe, seqLt, TCP_STATE_NAMES, TcpState, type TcpApp, type TcpEnd } from './tcp-socket.ts';
-import { B_CLOSED_BY_APP, B_END_NOTIFIED, B_SACK, B_TS, B_WSCALE, SocketTable, slotOf, type SocketId } from './tcp-table.ts';
+import {
+  B_CLOSED_BY_APP, B_END_NOTIFIED, B_SACK, B_TS, B_WSCALE, SocketTable, baseOf, type SocketId,
+  ACK_SENT, BITS, FLOW_ID, IRS, ISS, LOCAL_IP, LOCAL_PORT, RCV_NXT, REC_SHIFT, REMOTE_IP, REMOTE_PORT, RETRIES, RTO, RTT_US, SND_NXT, SND_UNA, STATE, TIMED_SINCE, TIMER, TIMER_KIND, TS_OFFSET, TS_RECENT,
+} from './tcp-table.ts';
 
 export interface TcpHostIo {
   readonly id: string;
@@ -101,23 +104,23 @@ export class TcpStack implements EventSink<unknown> {
 
   // What applications may ask about a connection.
   stateOf(s: SocketId): TcpState {
-    return this.t.live(s) ? (this.t.state[slotOf(s)]! as TcpState) : TcpState.Closed;
+    return this.t.live(s) ? (this.t.w[baseOf(s) + STATE]! as TcpState) : TcpState.Closed;
   }
   flowIdOf(s: SocketId): number {
-    return this.t.flowId[slotOf(s)]!;
+    return this.t.w[baseOf(s) + FLOW_ID]!;
   }
   localPortOf(s: SocketId): number {
-    return this.t.localPort[slotOf(s)]!;
+    return this.t.w[baseOf(s) + LOCAL_PORT]!;
   }
   remoteIpOf(s: SocketId): number {
-    return this.t.remoteIp[slotOf(s)]!;
+    return this.t.u[baseOf(s) + REMOTE_IP]!;
   }
   remotePortOf(s: SocketId): number {
-    return this.t.remotePort[slotOf(s)]!;
+    return this.t.w[baseOf(s) + REMOTE_PORT]!;
   }
   /** Handshake round-trip time in µs (active opens whose SYN was not retransmitted), else -1. */
   rttUsOf(s: SocketId): number {
-    return this.t.rttUs[slotOf(s)]!;
+    return this.t.d[(baseOf(s) >> 1) + RTT_US]!;
   }
 
   /**
@@ -135,15 +138,15 @@ export class TcpStack implements EventSink<unknown> {
     this.hint = (this.hint + pick.i + 2) >>> 0;
     const t = this.t;
     const s = t.open(localIp, pick.port, remoteIp, remotePort, flowId, app);
-    const i = slotOf(s);
+    const i = baseOf(s);
     const iss = this.rng.nextU32();
-    t.iss[i] = iss;
-    t.tsOffset[i] = this.rng.nextU32();
-    t.sndUna[i] = iss;
-    t.sndNxt[i] = seqAdd(iss, 1);
-    t.bits[i] = B_TS | B_SACK | B_WSCALE; // what we offer; the SYN/ACK decides
+    t.u[i + ISS] = iss;
+    t.u[i + TS_OFFSET] = this.rng.nextU32();
+    t.u[i + SND_UNA] = iss;
+    t.u[i + SND_NXT] = seqAdd(iss, 1);
+    t.w[i + BITS] = B_TS | B_SACK | B_WSCALE; // what we offer; the SYN/ACK decides
     this.setState(s, TcpState.SynSent);
-    t.timedSince[i] = this.host.ctx.now;
+    t.d[(i >> 1) + TIMED_SINCE] = this.host.ctx.now;
     this.emit(s, SYN, iss, null);
     this.arm(s, T_RTX, SYN_RTO_US);
     return s;
@@ -159,8 +162,8 @@ export class TcpStack implements EventSink<unknown> {
   /** close(): FIN after what was sent; a connect still in SYN_SENT is simply dropped. */
   close(s: SocketId): void {
     if (!this.t.live(s)) return;
-    this.t.bits[slotOf(s)] = this.t.bits[slotOf(s)]! | B_CLOSED_BY_APP;
-    switch (this.t.state[slotOf(s)]) {
+    this.t.w[baseOf(s) + BITS] = this.t.w[baseOf(s) + BITS]! | B_CLOSED_BY_APP;
+    switch (this.t.w[baseOf(s) + STATE]) {
       case TcpState.SynSent:
         this.terminate(s, 'closed');
         break;
@@ -182,7 +185,7 @@ export class TcpStack implements EventSink<unknown> {
   abort(s: SocketId): void {
     const st = this.stateOf(s);
     if (st === TcpState.Closed) return;
-    if (st !== TcpState.SynSent && st !== TcpState.TimeWait) this.emit(s, RST | ACK, this.t.sndNxt[slotOf(s)]!, null);
+    if (st !== TcpState.SynSent && st !== TcpState.TimeWait) this.emit(s, RST | ACK, this.t.u[baseOf(s) + SND_NXT]!, null);
     this.terminate(s, 'reset');
   }
 
@@ -190,18 +193,18 @@ export class TcpStack implements EventSink<unknown> {
     const t = this.t;
     const s = t.find(p.dst, p.dstPort, p.src, p.srcPort);
     if (s < 0) return this.inputNoSocket(p);
-    const i = slotOf(s);
-    const st = t.state[i];
+    const i = baseOf(s);
+    const st = t.w[i + STATE];
     if (st === TcpState.SynSent) return this.inputSynSent(s, p);
     if (st === TcpState.SynRecv) {
       if (p.flags & RST) return this.terminate(s, 'reset');
       if ((p.flags & (SYN | ACK)) === SYN) return this.emitSynAck(s); // the peer retransmitted its SYN
       if (!(p.flags & ACK)) return;
-      if (p.ack !== t.sndNxt[i]) return this.reset(p);
-      t.sndUna[i] = p.ack;
+      if (p.ack !== t.u[i + SND_NXT]) return this.reset(p);
+      t.u[i + SND_UNA] = p.ack;
       this.disarm(s);
       this.setState(s, TcpState.Established);
-      t.app[i]?.established(s);
+      t.app[i >> REC_SHIFT]?.established(s);
       if (this.isClosed(s)) return;
     }
     this.inputSynchronized(s, p);
@@ -209,9 +212,9 @@ export class TcpStack implements EventSink<unknown> {
 
   onEvent(kind: number, payload: unknown): void {
     const s = payload as SocketId;
-    const i = slotOf(s);
-    this.t.timer[i] = 0;
-    this.t.timerKind[i] = 0;
+    const i = baseOf(s);
+    this.t.d[(i >> 1) + TIMER] = 0;
+    this.t.w[i + TIMER_KIND] = 0;
     if (kind === T_RTX) this.retransmit(s);
     else if (kind === T_TIME_WAIT || kind === T_FIN_WAIT2) this.terminate(s, 'closed');
   }
@@ -223,15 +226,15 @@ export class TcpStack implements EventSink<unknown> {
     ports.sort((a, b) => a - b);
     for (const port of ports) rows.push({ proto: 'tcp', local: `0.0.0.0:${port}`, remote: '0.0.0.0:*', state: 'LISTEN' });
     const t = this.t;
-    const socks = t.all().map(slotOf);
-    socks.sort((a, b) => t.localIp[a]! - t.localIp[b]! || t.localPort[a]! - t.localPort[b]! || t.remoteIp[a]! - t.remoteIp[b]! || t.remotePort[a]! - t.remotePort[b]!);
+    const socks = t.all().map(baseOf);
+    socks.sort((a, b) => t.u[a + LOCAL_IP]! - t.u[b + LOCAL_IP]! || t.w[a + LOCAL_PORT]! - t.w[b + LOCAL_PORT]! || t.u[a + REMOTE_IP]! - t.u[b + REMOTE_IP]! || t.w[a + REMOTE_PORT]! - t.w[b + REMOTE_PORT]!);
     for (const i of socks)
       rows.push({
         proto: 'tcp',
-        local: endpoint(t.localIp[i]!, t.localPort[i]!),
-        remote: endpoint(t.remoteIp[i]!, t.remotePort[i]!),
-        state: TCP_STATE_NAMES[t.state[i]!]!,
-        flowId: t.flowId[i]!,
+        local: endpoint(t.u[i + LOCAL_IP]!, t.w[i + LOCAL_PORT]!),
+        remote: endpoint(t.u[i + REMOTE_IP]!, t.w[i + REMOTE_PORT]!),
+        state: TCP_STATE_NAMES[t.w[i + STATE]!]!,
+        flowId: t.w[i + FLOW_ID]!,
       });
     return rows;
   }
@@ -240,7 +243,7 @@ export class TcpStack implements EventSink<unknown> {
 
   /** Reads the state afresh (an application callback may have closed the socket). */
   private isClosed(s: SocketId): boolean {
-    return !this.t.live(s) || this.t.state[slotOf(s)] === TcpState.Closed;
+    return !this.t.live(s) || this.t.w[baseOf(s) + STATE] === TcpState.Closed;
   }
 
   private inputNoSocket(p: Packet): void {
@@ -255,16 +258,16 @@ export class TcpStack implements EventSink<unknown> {
   private passiveOpen(p: Packet, l: Listener): void {
     const t = this.t;
     const s = t.open(p.dst, p.dstPort, p.src, p.srcPort, p.flowId, l.app);
-    const i = slotOf(s);
-    t.irs[i] = p.seq;
-    t.rcvNxt[i] = seqAdd(p.seq, 1);
+    const i = baseOf(s);
+    t.u[i + IRS] = p.seq;
+    t.u[i + RCV_NXT] = seqAdd(p.seq, 1);
     const iss = this.rng.nextU32();
-    t.iss[i] = iss;
-    t.tsOffset[i] = this.rng.nextU32();
-    t.sndUna[i] = iss;
-    t.sndNxt[i] = seqAdd(iss, 1);
-    t.tsRecent[i] = p.tsVal;
-    t.bits[i] = (p.hasTs ? B_TS : 0) | (p.sackPerm ? B_SACK : 0) | (p.wscale >= 0 ? B_WSCALE : 0);
+    t.u[i + ISS] = iss;
+    t.u[i + TS_OFFSET] = this.rng.nextU32();
+    t.u[i + SND_UNA] = iss;
+    t.u[i + SND_NXT] = seqAdd(iss, 1);
+    t.u[i + TS_RECENT] = p.tsVal;
+    t.w[i + BITS] = (p.hasTs ? B_TS : 0) | (p.sackPerm ? B_SACK : 0) | (p.wscale >= 0 ? B_WSCALE : 0);
     this.setState(s, TcpState.SynRecv);
     this.emitSynAck(s);
     this.arm(s, T_RTX, SYN_RTO_US);
@@ -272,8 +275,8 @@ export class TcpStack implements EventSink<unknown> {
 
   private inputSynSent(s: SocketId, p: Packet): void {
     const t = this.t;
-    const i = slotOf(s);
-    if (p.flags & ACK && p.ack !== t.sndNxt[i]) {
+    const i = baseOf(s);
+    if (p.flags & ACK && p.ack !== t.u[i + SND_NXT]) {
       if (!(p.flags & RST)) this.reset(p);
       return;
     }
@@ -282,72 +285,72 @@ export class TcpStack implements EventSink<unknown> {
       return;
     }
     if ((p.flags & (SYN | ACK)) !== (SYN | ACK)) return;
-    t.irs[i] = p.seq;
-    t.rcvNxt[i] = seqAdd(p.seq, 1);
-    t.sndUna[i] = p.ack;
-    t.tsRecent[i] = p.tsVal;
-    t.bits[i] = (t.bits[i]! & ~(B_TS | B_SACK | B_WSCALE)) | (p.hasTs ? B_TS : 0) | (p.sackPerm ? B_SACK : 0) | (p.wscale >= 0 ? B_WSCALE : 0);
-    if (t.timedSince[i]! >= 0) t.rttUs[i] = this.host.ctx.now - t.timedSince[i]!;
+    t.u[i + IRS] = p.seq;
+    t.u[i + RCV_NXT] = seqAdd(p.seq, 1);
+    t.u[i + SND_UNA] = p.ack;
+    t.u[i + TS_RECENT] = p.tsVal;
+    t.w[i + BITS] = (t.w[i + BITS]! & ~(B_TS | B_SACK | B_WSCALE)) | (p.hasTs ? B_TS : 0) | (p.sackPerm ? B_SACK : 0) | (p.wscale >= 0 ? B_WSCALE : 0);
+    if (t.d[(i >> 1) + TIMED_SINCE]! >= 0) t.d[(i >> 1) + RTT_US] = this.host.ctx.now - t.d[(i >> 1) + TIMED_SINCE]!;
     this.disarm(s);
-    t.retries[i] = 0;
-    t.rto[i] = rtoFor(t.rttUs[i]!);
+    t.w[i + RETRIES] = 0;
+    t.d[(i >> 1) + RTO] = rtoFor(t.d[(i >> 1) + RTT_US]!);
     this.setState(s, TcpState.Established);
-    this.emit(s, ACK, t.sndNxt[i]!, null);
-    t.app[i]?.established(s);
+    this.emit(s, ACK, t.u[i + SND_NXT]!, null);
+    t.app[i >> REC_SHIFT]?.established(s);
   }
 
   private inputSynchronized(s: SocketId, p: Packet): void {
     const t = this.t;
-    const i = slotOf(s);
+    const i = baseOf(s);
     const f = p.flags;
     if (f & RST) {
-      if (seqLe(t.rcvNxt[i]!, p.seq) && seqLt(p.seq, seqAdd(t.rcvNxt[i]!, 65536))) this.terminate(s, 'reset');
+      if (seqLe(t.u[i + RCV_NXT]!, p.seq) && seqLt(p.seq, seqAdd(t.u[i + RCV_NXT]!, 65536))) this.terminate(s, 'reset');
       return;
     }
     if (f & SYN) {
-      this.emit(s, ACK, t.sndNxt[i]!, null); // a retransmitted SYN/ACK: our ACK was lost
+      this.emit(s, ACK, t.u[i + SND_NXT]!, null); // a retransmitted SYN/ACK: our ACK was lost
       return;
     }
     if (!(f & ACK)) return;
-    if (seqLt(t.sndUna[i]!, p.ack) && seqLe(p.ack, t.sndNxt[i]!)) this.acked(s, p.ack);
+    if (seqLt(t.u[i + SND_UNA]!, p.ack) && seqLe(p.ack, t.u[i + SND_NXT]!)) this.acked(s, p.ack);
     if (this.isClosed(s)) return;
-    if (t.bits[i]! & B_TS && p.hasTs) t.tsRecent[i] = p.tsVal;
+    if (t.w[i + BITS]! & B_TS && p.hasTs) t.u[i + TS_RECENT] = p.tsVal;
     const len = p.payloadLength;
     if (len === 0 && !(f & FIN)) return;
-    if (p.seq !== t.rcvNxt[i]) {
-      this.emit(s, ACK, t.sndNxt[i]!, null); // a duplicate: acknowledge what we have
+    if (p.seq !== t.u[i + RCV_NXT]) {
+      this.emit(s, ACK, t.u[i + SND_NXT]!, null); // a duplicate: acknowledge what we have
       return;
     }
-    const st = t.state[i];
+    const st = t.w[i + STATE];
     if (len > 0 && (st === TcpState.Established || st === TcpState.FinWait1 || st === TcpState.FinWait2)) {
-      t.rcvNxt[i] = seqAdd(t.rcvNxt[i]!, len);
-      t.app[i]?.data(s, p.payload!);
+      t.u[i + RCV_NXT] = seqAdd(t.u[i + RCV_NXT]!, len);
+      t.app[i >> REC_SHIFT]?.data(s, p.payload!);
       if (this.isClosed(s)) return;
     }
     if (f & FIN) this.finReceived(s);
-    if (!this.isClosed(s) && t.ackSent[i] !== t.rcvNxt[i]) this.emit(s, ACK, t.sndNxt[i]!, null);
+    if (!this.isClosed(s) && t.u[i + ACK_SENT] !== t.u[i + RCV_NXT]) this.emit(s, ACK, t.u[i + SND_NXT]!, null);
   }
 
   private finReceived(s: SocketId): void {
     const t = this.t;
-    const i = slotOf(s);
-    t.rcvNxt[i] = seqAdd(t.rcvNxt[i]!, 1);
-    switch (t.state[i]) {
+    const i = baseOf(s);
+    t.u[i + RCV_NXT] = seqAdd(t.u[i + RCV_NXT]!, 1);
+    switch (t.w[i + STATE]) {
       case TcpState.Established:
         this.setState(s, TcpState.CloseWait);
-        t.app[i]?.peerClosed(s);
+        t.app[i >> REC_SHIFT]?.peerClosed(s);
         break;
       case TcpState.FinWait1:
         this.setState(s, TcpState.Closing); // our FIN is not acknowledged yet: simultaneous close
-        t.app[i]?.peerClosed(s);
+        t.app[i >> REC_SHIFT]?.peerClosed(s);
         break;
       case TcpState.FinWait2:
-        t.app[i]?.peerClosed(s);
+        t.app[i >> REC_SHIFT]?.peerClosed(s);
         this.enterTimeWait(s);
         break;
       case TcpState.TimeWait:
-        t.rcvNxt[i] = seqAdd(t.rcvNxt[i]!, -1); // a retransmitted FIN: re-ACK and restart 2MSL
-        this.emit(s, ACK, t.sndNxt[i]!, null);
+        t.u[i + RCV_NXT] = seqAdd(t.u[i + RCV_NXT]!, -1); // a retransmitted FIN: re-ACK and restart 2MSL
+        this.emit(s, ACK, t.u[i + SND_NXT]!, null);
         this.arm(s, T_TIME_WAIT, TIME_WAIT_US);
         break;
       default:
@@ -358,9 +361,9 @@ export class TcpStack implements EventSink<unknown> {
   /** The peer acknowledged up to `ack`: forget acknowledged segments and advance the state. */
   private acked(s: SocketId, ack: number): void {
     const t = this.t;
-    const i = slotOf(s);
-    t.sndUna[i] = ack;
-    const q = t.unacked[i] ?? null;
+    const i = baseOf(s);
+    t.u[i + SND_UNA] = ack;
+    const q = t.unacked[i >> REC_SHIFT] ?? null;
     if (q !== null) {
       let n = 0;
       while (n < q.length) {
@@ -371,15 +374,15 @@ export class TcpStack implements EventSink<unknown> {
       }
       if (n > 0) q.splice(0, n);
     }
-    t.retries[i] = 0;
+    t.w[i + RETRIES] = 0;
     if (q === null || q.length === 0) {
-      if (t.timerKind[i] === T_RTX) this.disarm(s);
-    } else this.arm(s, T_RTX, t.rto[i]!);
-    if (ack !== t.sndNxt[i]) return;
-    const st = t.state[i];
+      if (t.w[i + TIMER_KIND] === T_RTX) this.disarm(s);
+    } else this.arm(s, T_RTX, t.d[(i >> 1) + RTO]!);
+    if (ack !== t.u[i + SND_NXT]) return;
+    const st = t.w[i + STATE];
     if (st === TcpState.FinWait1) {
       this.setState(s, TcpState.FinWait2);
-      if (t.bits[i]! & B_CLOSED_BY_APP) this.arm(s, T_FIN_WAIT2, this.settings.finTimeoutSeconds * 1_000_000);
+      if (t.w[i + BITS]! & B_CLOSED_BY_APP) this.arm(s, T_FIN_WAIT2, this.settings.finTimeoutSeconds * 1_000_000);
     } else if (st === TcpState.Closing) this.enterTimeWait(s);
     else if (st === TcpState.LastAck) this.terminate(s, 'closed');
   }
@@ -392,62 +395,62 @@ export class TcpStack implements EventSink<unknown> {
 
   private retransmit(s: SocketId): void {
     const t = this.t;
-    const i = slotOf(s);
-    t.timedSince[i] = -1; // Karn: no RTT sample from a retransmitted segment
-    const st = t.state[i];
+    const i = baseOf(s);
+    t.d[(i >> 1) + TIMED_SINCE] = -1; // Karn: no RTT sample from a retransmitted segment
+    const st = t.w[i + STATE];
     if (st === TcpState.SynSent) {
-      if (t.retries[i]! >= this.settings.synRetries) return this.terminate(s, 'timed-out');
-      t.retries[i] = t.retries[i]! + 1;
-      t.rto[i] = t.rto[i]! * 2;
-      this.emit(s, SYN, t.iss[i]!, null);
-      return this.arm(s, T_RTX, t.rto[i]!);
+      if (t.w[i + RETRIES]! >= this.settings.synRetries) return this.terminate(s, 'timed-out');
+      t.w[i + RETRIES] = t.w[i + RETRIES]! + 1;
+      t.d[(i >> 1) + RTO] = t.d[(i >> 1) + RTO]! * 2;
+      this.emit(s, SYN, t.u[i + ISS]!, null);
+      return this.arm(s, T_RTX, t.d[(i >> 1) + RTO]!);
     }
     if (st === TcpState.SynRecv) {
-      if (t.retries[i]! >= SYNACK_RETRIES) return this.terminate(s, 'timed-out');
-      t.retries[i] = t.retries[i]! + 1;
-      t.rto[i] = t.rto[i]! * 2;
+      if (t.w[i + RETRIES]! >= SYNACK_RETRIES) return this.terminate(s, 'timed-out');
+      t.w[i + RETRIES] = t.w[i + RETRIES]! + 1;
+      t.d[(i >> 1) + RTO] = t.d[(i >> 1) + RTO]! * 2;
       this.emitSynAck(s);
-      return this.arm(s, T_RTX, t.rto[i]!);
+      return this.arm(s, T_RTX, t.d[(i >> 1) + RTO]!);
     }
-    const seg = t.unacked[i]?.[0];
+    const seg = t.unacked[i >> REC_SHIFT]?.[0];
     if (seg === undefined) return;
-    if (t.retries[i]! >= DATA_RETRIES) return this.terminate(s, 'timed-out');
-    t.retries[i] = t.retries[i]! + 1;
-    t.rto[i] = Math.min(t.rto[i]! * 2, MAX_RTO_US);
+    if (t.w[i + RETRIES]! >= DATA_RETRIES) return this.terminate(s, 'timed-out');
+    t.w[i + RETRIES] = t.w[i + RETRIES]! + 1;
+    t.d[(i >> 1) + RTO] = Math.min(t.d[(i >> 1) + RTO]! * 2, MAX_RTO_US);
     this.emit(s, seg.flags, seg.seq, seg.payload);
-    this.arm(s, T_RTX, t.rto[i]!);
+    this.arm(s, T_RTX, t.d[(i >> 1) + RTO]!);
   }
 
   /** Sends a segment that occupies sequence space and keeps it until acknowledged. */
   private queue(s: SocketId, flags: number, payload: Uint8Array | null): void {
     const t = this.t;
-    const i = slotOf(s);
-    const seq = t.sndNxt[i]!;
+    const i = baseOf(s);
+    const seq = t.u[i + SND_NXT]!;
     this.emit(s, flags, seq, payload);
-    t.sndNxt[i] = seqAdd(seq, (payload ? payload.length : 0) + (flags & FIN ? 1 : 0));
-    (t.unacked[i] ??= []).push({ seq, flags, payload });
-    if (t.timerKind[i] !== T_RTX) this.arm(s, T_RTX, t.rto[i]!);
+    t.u[i + SND_NXT] = seqAdd(seq, (payload ? payload.length : 0) + (flags & FIN ? 1 : 0));
+    (t.unacked[i >> REC_SHIFT] ??= []).push({ seq, flags, payload });
+    if (t.w[i + TIMER_KIND] !== T_RTX) this.arm(s, T_RTX, t.d[(i >> 1) + RTO]!);
   }
 
   private emitSynAck(s: SocketId): void {
-    this.emit(s, SYN | ACK, this.t.iss[slotOf(s)]!, null);
+    this.emit(s, SYN | ACK, this.t.u[baseOf(s) + ISS]!, null);
   }
 
   private emit(s: SocketId, flags: number, seq: number, payload: Uint8Array | null): void {
     const ctx = this.host.ctx;
     const t = this.t;
-    const i = slotOf(s);
-    const p = ctx.packet(t.flowId[i]!, PROTO_TCP, t.localIp[i]!, t.remoteIp[i]!);
-    p.srcPort = t.localPort[i]!;
-    p.dstPort = t.remotePort[i]!;
+    const i = baseOf(s);
+    const p = ctx.packet(t.w[i + FLOW_ID]!, PROTO_TCP, t.u[i + LOCAL_IP]!, t.u[i + REMOTE_IP]!);
+    p.srcPort = t.w[i + LOCAL_PORT]!;
+    p.dstPort = t.w[i + REMOTE_PORT]!;
     p.seq = seq;
     p.flags = flags;
     p.payload = payload;
     if (flags & ACK) {
-      p.ack = t.ackSent[i] = t.rcvNxt[i]!;
+      p.ack = t.u[i + ACK_SENT] = t.u[i + RCV_NXT]!;
     }
     const now = ctx.now;
-    const bits = t.bits[i]!;
+    const bits = t.w[i + BITS]!;
     const ts = (bits & B_TS) !== 0;
     if (flags & SYN) {
       const passive = (flags & ACK) !== 0;
@@ -457,15 +460,15 @@ export class TcpStack implements EventSink<unknown> {
       p.wscale = bits & B_WSCALE ? 7 : -1;
       if (ts) {
         p.hasTs = true;
-        p.tsVal = (Math.floor(now / 1000) + t.tsOffset[i]!) >>> 0;
-        p.tsEcr = passive ? t.tsRecent[i]! : 0;
+        p.tsVal = (Math.floor(now / 1000) + t.u[i + TS_OFFSET]!) >>> 0;
+        p.tsEcr = passive ? t.u[i + TS_RECENT]! : 0;
       }
     } else {
       p.window = flags & RST ? 0 : bits & B_WSCALE ? SCALED_WINDOW : SYN_WINDOW;
       if (ts && !(flags & RST)) {
         p.hasTs = true;
-        p.tsVal = (Math.floor(now / 1000) + t.tsOffset[i]!) >>> 0;
-        p.tsEcr = t.tsRecent[i]!;
+        p.tsVal = (Math.floor(now / 1000) + t.u[i + TS_OFFSET]!) >>> 0;
+        p.tsEcr = t.u[i + TS_RECENT]!;
       }
     }
     this.host.output(p);
@@ -491,7 +494,7 @@ export class TcpStack implements EventSink<unknown> {
   private terminate(s: SocketId, how: TcpEnd): void {
     if (!this.t.live(s)) return;
     this.disarm(s);
-    const wasOpen = this.t.state[slotOf(s)] !== TcpState.Closed;
+    const wasOpen = this.t.w[baseOf(s) + STATE] !== TcpState.Closed;
     if (wasOpen) {
       this.setState(s, TcpState.Closed);
       this.t.unindex(s);
@@ -502,39 +505,39 @@ export class TcpStack implements EventSink<unknown> {
 
   private notifyEnd(s: SocketId, how: TcpEnd): void {
     const t = this.t;
-    const i = slotOf(s);
-    if (t.bits[i]! & B_END_NOTIFIED) return;
-    t.bits[i] = t.bits[i]! | B_END_NOTIFIED;
-    t.app[i]?.ended(s, how);
+    const i = baseOf(s);
+    if (t.w[i + BITS]! & B_END_NOTIFIED) return;
+    t.w[i + BITS] = t.w[i + BITS]! | B_END_NOTIFIED;
+    t.app[i >> REC_SHIFT]?.ended(s, how);
   }
 
   private setState(s: SocketId, st: TcpState): void {
     const t = this.t;
-    const i = slotOf(s);
-    t.state[i] = st;
+    const i = baseOf(s);
+    t.w[i + STATE] = st;
     const ctx = this.host.ctx;
     if (ctx.trace.on) {
-      const name = `tcp ${endpoint(t.localIp[i]!, t.localPort[i]!)} ${endpoint(t.remoteIp[i]!, t.remotePort[i]!)}`;
+      const name = `tcp ${endpoint(t.u[i + LOCAL_IP]!, t.w[i + LOCAL_PORT]!)} ${endpoint(t.u[i + REMOTE_IP]!, t.w[i + REMOTE_PORT]!)}`;
       const state = TCP_STATE_NAMES[st]!;
-      ctx.trace.record({ kind: 'socket', node: this.host.id, socket: name, state, flowId: t.flowId[i]!, summary: `${name} ${state}` });
+      ctx.trace.record({ kind: 'socket', node: this.host.id, socket: name, state, flowId: t.w[i + FLOW_ID]!, summary: `${name} ${state}` });
     }
   }
 
   private arm(s: SocketId, kind: number, delayUs: number): void {
     const sched = this.host.ctx.sched;
     const t = this.t;
-    const i = slotOf(s);
-    if (t.timer[i] !== 0) sched.cancel(t.timer[i]!);
-    t.timer[i] = sched.after(delayUs, this, kind, s);
-    t.timerKind[i] = kind;
+    const i = baseOf(s);
+    if (t.d[(i >> 1) + TIMER] !== 0) sched.cancel(t.d[(i >> 1) + TIMER]!);
+    t.d[(i >> 1) + TIMER] = sched.after(delayUs, this, kind, s);
+    t.w[i + TIMER_KIND] = kind;
   }
 
   private disarm(s: SocketId): void {
     const t = this.t;
-    const i = slotOf(s);
-    if (t.timer[i] !== 0) this.host.ctx.sched.cancel(t.timer[i]!);
-    t.timer[i] = 0;
-    t.timerKind[i] = 0;
+    const i = baseOf(s);
+    if (t.d[(i >> 1) + TIMER] !== 0) this.host.ctx.sched.cancel(t.d[(i >> 1) + TIMER]!);
+    t.d[(i >> 1) + TIMER] = 0;
+    t.w[i + TIMER_KIND] = 0;
   }
 }
 

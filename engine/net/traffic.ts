@@ -12,7 +12,6 @@ import type { EventSink } from '../sim/scheduler.ts';
 import type { Traffic } from '../model/scenario.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { NetContext } from './context.ts';
-import type { FlowRecord } from './flows.ts';
 import type { DatagramClient, Host } from './host.ts';
 import { bytesText, ICMP_ECHO_REQUEST, Packet, PROTO_ICMP, PROTO_UDP, textBytes } from './packet.ts';
 import type { Target } from './resolve.ts';
@@ -29,13 +28,17 @@ type DatagramTraffic = Extract<Traffic, { type: 'udp' | 'ping' }>;
 
 abstract class Generator implements EventSink<unknown> {
   protected started = 0;
+  /** (this generator, its host) as the flow registry numbers it. */
+  protected readonly label: number;
   constructor(
     protected readonly ctx: NetContext,
     protected readonly host: Host,
     protected readonly spec: Traffic,
     protected readonly target: Target,
     protected readonly srcIp: number,
-  ) {}
+  ) {
+    this.label = ctx.flows.label(spec.id, host.id);
+  }
 
   schedule(): void {
     if (this.spec.count > 0) this.ctx.sched.at(Math.round(this.spec.startMs * 1000), this, EV_NEXT, null);
@@ -61,33 +64,36 @@ export class TcpGenerator extends Generator implements TcpApp {
   }
 
   protected startOne(): void {
-    const flow = this.ctx.flows.open(this.spec.id, 'tcp', this.host.id, this.target.ip, this.target.port, this.ctx.now);
-    flow.localIp = this.srcIp;
-    const s = this.host.tcp.connect(this.srcIp, this.target.ip, this.target.port, flow.flowId, this, this.bound);
+    const flows = this.ctx.flows;
+    const flow = flows.open(this.label, 'tcp', this.target.ip, this.target.port, this.ctx.now);
+    flows.setLocal(flow, this.srcIp, 0);
+    const s = this.host.tcp.connect(this.srcIp, this.target.ip, this.target.port, flow, this, this.bound);
     if (s === null) {
-      flow.outcome = 'reset';
-      flow.endedAt = this.ctx.now;
-      flow.error = 'EADDRNOTAVAIL: no free ephemeral port';
+      flows.setOutcome(flow, 'reset');
+      flows.setEndedAt(flow, this.ctx.now);
+      flows.setError(flow, 'EADDRNOTAVAIL: no free ephemeral port');
       this.ctx.note(this.host.id, `connect to ${this.spec.to} failed: no free ephemeral port (EADDRNOTAVAIL)`);
       return;
     }
-    flow.localPort = this.host.tcp.localPortOf(s);
+    flows.setLocalPort(flow, this.host.tcp.localPortOf(s));
   }
 
   protected timer(kind: number, payload: unknown): void {
     if (kind === EV_CLOSE) this.host.tcp.close(payload as SocketId);
   }
 
-  private flow(s: SocketId): FlowRecord | undefined {
-    return this.ctx.flows.get(this.host.tcp.flowIdOf(s));
+  /** The socket's flow id when a generator registered it, else -1. */
+  private flow(s: SocketId): number {
+    const id = this.host.tcp.flowIdOf(s);
+    return this.ctx.flows.has(id) ? id : -1;
   }
 
   established(s: SocketId): void {
     const f = this.flow(s);
-    if (f) {
-      f.outcome = 'established';
+    if (f >= 0) {
+      this.ctx.flows.setOutcome(f, 'established');
       const rtt = this.host.tcp.rttUsOf(s);
-      if (rtt >= 0) f.rttUs = rtt;
+      if (rtt >= 0) this.ctx.flows.setRtt(f, rtt);
     }
     if (this.request !== null) this.host.tcp.send(s, this.request);
     const hold = (this.spec as TcpTraffic).holdMs;
@@ -98,7 +104,7 @@ export class TcpGenerator extends Generator implements TcpApp {
     const f = this.flow(s);
     const text = bytesText(bytes);
     const at = text.indexOf('\r\n\r\n');
-    if (f && at >= 0) f.response = text.slice(at + 4).trim();
+    if (f >= 0 && at >= 0) this.ctx.flows.setResponse(f, text.slice(at + 4).trim());
   }
 
   peerClosed(s: SocketId): void {
@@ -107,17 +113,19 @@ export class TcpGenerator extends Generator implements TcpApp {
 
   ended(s: SocketId, how: TcpEnd): void {
     const f = this.flow(s);
-    if (!f) return;
-    f.endedAt = this.ctx.now;
+    if (f < 0) return;
+    const flows = this.ctx.flows;
+    flows.setEndedAt(f, this.ctx.now);
     if (how === 'closed') {
-      if (f.outcome === 'established') f.outcome = 'closed';
-    } else f.outcome = how;
+      if (flows.outcome(f) === 'established') flows.setOutcome(f, 'closed');
+    } else flows.setOutcome(f, how);
   }
 }
 
 /** UDP and ping: one request per flow, matched to its reply, or 'unanswered' after a timeout. */
 export class DatagramGenerator extends Generator implements DatagramClient {
-  private readonly waiting = new Map<number, { flow: FlowRecord; timer: number }>();
+  /** Requests waiting for their reply, by key (UDP source port or ICMP sequence): flow id and timer. */
+  private readonly waiting = new Map<number, { flow: number; timer: number }>();
   private readonly icmpId: number;
   private readonly payload: Uint8Array;
 
@@ -134,9 +142,9 @@ export class DatagramGenerator extends Generator implements DatagramClient {
 
   protected startOne(i: number): void {
     const proto = this.isPing ? 'icmp' : 'udp';
-    const flow = this.ctx.flows.open(this.spec.id, proto, this.host.id, this.target.ip, this.target.port, this.ctx.now);
-    flow.localIp = this.srcIp;
-    const p = this.ctx.packet(flow.flowId, this.isPing ? PROTO_ICMP : PROTO_UDP, this.srcIp, this.target.ip);
+    const flow = this.ctx.flows.open(this.label, proto, this.target.ip, this.target.port, this.ctx.now);
+    this.ctx.flows.setLocal(flow, this.srcIp, 0);
+    const p = this.ctx.packet(flow, this.isPing ? PROTO_ICMP : PROTO_UDP, this.srcIp, this.target.ip);
     p.payload = this.payload;
     let key: number;
     if (this.isPing) {
@@ -149,7 +157,7 @@ export class DatagramGenerator extends Generator implements DatagramClient {
       key = this.freeUdpPort();
       p.srcPort = key;
       p.dstPort = this.target.port;
-      flow.localPort = key;
+      this.ctx.flows.setLocalPort(flow, key);
       this.host.udpClients.set(key, this);
     }
     this.waiting.set(key, { flow, timer: this.ctx.sched.after(REPLY_TIMEOUT_US, this, EV_TIMEOUT, key) });
@@ -173,10 +181,11 @@ export class DatagramGenerator extends Generator implements DatagramClient {
     const w = this.waiting.get(key);
     if (!w) return;
     this.ctx.sched.cancel(w.timer);
-    w.flow.outcome = 'answered';
-    w.flow.endedAt = this.ctx.now;
-    w.flow.rttUs = this.ctx.now - w.flow.startedAt;
-    if (!this.isPing) w.flow.response = bytesText(p.payload);
+    const flows = this.ctx.flows;
+    flows.setOutcome(w.flow, 'answered');
+    flows.setEndedAt(w.flow, this.ctx.now);
+    flows.setRtt(w.flow, this.ctx.now - flows.startedAt(w.flow));
+    if (!this.isPing) flows.setResponse(w.flow, bytesText(p.payload));
     this.finish(key);
   }
 
@@ -185,8 +194,8 @@ export class DatagramGenerator extends Generator implements DatagramClient {
     const key = payload as number;
     const w = this.waiting.get(key);
     if (!w) return;
-    w.flow.outcome = 'unanswered';
-    w.flow.endedAt = this.ctx.now;
+    this.ctx.flows.setOutcome(w.flow, 'unanswered');
+    this.ctx.flows.setEndedAt(w.flow, this.ctx.now);
     this.finish(key);
   }
 

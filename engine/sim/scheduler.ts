@@ -1,14 +1,20 @@
 /**
- * The discrete-event scheduler: a binary min-heap of events ordered by (time µs, insertion seq),
- * and the virtual clock. Like smoltcp's tests/netsim.rs, time only moves when an event is taken
- * from the heap; nothing here reads a wall clock.
+ * The discrete-event scheduler: events ordered by (time µs, insertion order), and the virtual
+ * clock. Like smoltcp's tests/netsim.rs, time only moves when an event is taken; nothing here
+ * reads a wall clock.
+ *
+ * A calendar of time buckets, not one heap of events. A simulated network has few distinct
+ * pending times (a handful of fixed link latencies and timer lengths added to a clock that moves
+ * in steps), so events are kept in one FIFO bucket per distinct time and only the bucket times
+ * are in a min-heap (tens of entries, not thousands). Events at one time run in the order they
+ * were scheduled, which is exactly the (time, seq) order of a heap with an insertion counter:
+ * scheduling and running an event cost O(1) plus a Map lookup, not O(log n) sifts.
  *
  * Events are kept in parallel arrays indexed by a slot number (no object per event, no closure):
- * an event is (time, seq, sink, kind, payload). The heap holds each event's (time, seq) keys
- * inline with its slot number, and each slot knows its heap position, so cancelling removes the event at once (retransmission timers are mostly
- * cancelled: leaving them in the heap would make it large and every pop slower). A slot is
- * recycled once its event has run or been cancelled. A timer handle encodes (generation, slot), so
- * a stale handle (its event already ran, the slot reused) cancels nothing.
+ * an event is (sink, kind, payload), linked both ways into its bucket so that cancelling unlinks
+ * it at once (retransmission timers are mostly cancelled: leaving them would make the calendar
+ * large). A slot is recycled once its event has run or been cancelled. A timer handle encodes
+ * (generation, slot), so a stale handle (its event already ran, the slot reused) cancels nothing.
  */
 
 /** Who gets an event. `kind` says what happened; the payload is whatever the scheduler was given. */
@@ -20,33 +26,39 @@ export interface EventSink<P> {
 export type TimerHandle = number;
 
 const SLOT_BITS = 2 ** 24;
+const NONE = -1;
 
 export class Scheduler<P> {
   /** Virtual time in integer microseconds. */
   now = 0;
   /** Events executed so far (cancelled ones are not counted). */
   executed = 0;
-  private seqCounter = 0;
-  /**
-   * The heap: each position holds its event's keys (time, seq) inline beside its slot, so sifting
-   * compares neighbouring array entries instead of chasing slot numbers into other arrays.
-   */
-  private heapTime = new Float64Array(1024);
-  private heapSeq = new Float64Array(1024);
-  private heapSlot = new Int32Array(1024);
-  private heapSize = 0;
-  /** Per slot: generation (for stale handles), kind, and heap index of the slot's event. */
+  private live = 0;
+  /** Per slot: generation (for stale handles), kind, its bucket, and the links in that bucket. */
   private gen = new Int32Array(1024);
   private kinds = new Int32Array(1024);
-  private pos = new Int32Array(1024);
+  private bucketOf = new Int32Array(1024);
+  private next = new Int32Array(1024);
+  private prev = new Int32Array(1024);
   private sinks: (EventSink<P> | null)[] = [];
   private payloads: (P | undefined)[] = [];
-  private free: number[] = [];
+  private freeSlots: number[] = [];
   private slotCount = 0;
+  /** Buckets: the time, and the first and last event (NONE when empty); time → bucket. */
+  private bTime = new Float64Array(64);
+  private bHead = new Int32Array(64);
+  private bTail = new Int32Array(64);
+  private freeBuckets: number[] = [];
+  private bucketCount = 0;
+  private readonly byTime = new Map<number, number>();
+  /** Min-heap of bucket times (distinct), with each entry's bucket beside it. */
+  private heapTime = new Float64Array(64);
+  private heapBucket = new Int32Array(64);
+  private heapSize = 0;
 
-  /** Number of events waiting (cancelled ones included until they surface). */
+  /** Number of events waiting. */
   get pending(): number {
-    return this.heapSize;
+    return this.live;
   }
 
   /** Schedules `sink.onEvent(kind, payload)` at absolute time `t` (µs, never before now). */
@@ -56,8 +68,16 @@ export class Scheduler<P> {
     this.kinds[slot] = kind;
     this.sinks[slot] = sink;
     this.payloads[slot] = payload;
-    if (this.heapSize >= this.heapTime.length) this.growHeap();
-    this.siftUp(this.heapSize++, t, this.seqCounter++, slot);
+    let b = this.byTime.get(t);
+    if (b === undefined) b = this.newBucket(t);
+    const tail = this.bTail[b]!;
+    this.bucketOf[slot] = b;
+    this.next[slot] = NONE;
+    this.prev[slot] = tail;
+    if (tail === NONE) this.bHead[b] = slot;
+    else this.next[tail] = slot;
+    this.bTail[b] = slot;
+    this.live++;
     return this.gen[slot]! * SLOT_BITS + slot + 1;
   }
 
@@ -72,37 +92,37 @@ export class Scheduler<P> {
     const slot = (handle - 1) % SLOT_BITS;
     const g = Math.floor((handle - 1) / SLOT_BITS);
     if (slot >= this.slotCount || this.gen[slot] !== g || this.sinks[slot] === null) return false;
-    this.sinks[slot] = null;
-    this.payloads[slot] = undefined;
-    this.gen[slot] = (g + 1) | 0;
-    this.removeAt(this.pos[slot]!);
-    this.free.push(slot);
+    this.unlink(slot);
+    this.release(slot);
+    this.live--;
     return true;
   }
 
   /** Time of the next event, or Infinity when there is none. */
   peekTime(): number {
-    return this.heapSize > 0 ? this.heapTime[0]! : Infinity;
+    return this.firstBucket() === NONE ? Infinity : this.heapTime[0]!;
   }
 
   /**
-   * Runs the next live event if it is due at or before `limit`; returns false when there is
-   * none. The clock moves to the event's time.
+   * Runs the next event if it is due at or before `limit`; returns false when there is none.
+   * The clock moves to the event's time.
    */
   runNext(limit = Infinity): boolean {
-    if (this.heapSize === 0) return false;
+    const b = this.firstBucket();
+    if (b === NONE) return false;
     const t = this.heapTime[0]!;
     if (t > limit) return false;
-    const slot = this.heapSlot[0]!;
-    this.removeAt(0);
+    const slot = this.bHead[b]!;
+    const after = this.next[slot]!;
+    this.bHead[b] = after;
+    if (after === NONE) this.bTail[b] = NONE;
+    else this.prev[after] = NONE;
     const sink = this.sinks[slot]!;
     const kind = this.kinds[slot]!;
     const payload = this.payloads[slot] as P;
     this.now = t;
-    this.sinks[slot] = null;
-    this.payloads[slot] = undefined;
-    this.gen[slot] = (this.gen[slot]! + 1) | 0;
-    this.free.push(slot);
+    this.release(slot);
+    this.live--;
     this.executed++;
     sink.onEvent(kind, payload);
     return true;
@@ -116,99 +136,113 @@ export class Scheduler<P> {
     if (t > this.now && t !== Infinity) this.now = t;
   }
 
+  /** The earliest bucket that holds an event (emptied buckets are dropped here), or NONE. */
+  private firstBucket(): number {
+    while (this.heapSize > 0) {
+      const b = this.heapBucket[0]!;
+      if (this.bHead[b] !== NONE) return b;
+      this.byTime.delete(this.bTime[b]!);
+      this.freeBuckets.push(b);
+      this.popHeap();
+    }
+    return NONE;
+  }
+
+  /** Takes a slot out of its bucket's list. */
+  private unlink(slot: number): void {
+    const b = this.bucketOf[slot]!;
+    const n = this.next[slot]!;
+    const p = this.prev[slot]!;
+    if (p === NONE) this.bHead[b] = n;
+    else this.next[p] = n;
+    if (n === NONE) this.bTail[b] = p;
+    else this.prev[n] = p;
+  }
+
+  /** The slot's event ran or was cancelled: its handle goes stale and the slot is reused. */
+  private release(slot: number): void {
+    this.sinks[slot] = null;
+    this.payloads[slot] = undefined;
+    this.gen[slot] = (this.gen[slot]! + 1) | 0;
+    this.freeSlots.push(slot);
+  }
+
   private allocSlot(): number {
-    const reused = this.free.pop();
+    const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
     const slot = this.slotCount++;
-    if (slot >= this.gen.length) this.growSlots();
+    if (slot >= this.gen.length) {
+      const n = this.gen.length * 2;
+      this.gen = grown(this.gen, new Int32Array(n));
+      this.kinds = grown(this.kinds, new Int32Array(n));
+      this.bucketOf = grown(this.bucketOf, new Int32Array(n));
+      this.next = grown(this.next, new Int32Array(n));
+      this.prev = grown(this.prev, new Int32Array(n));
+    }
     this.sinks.push(null);
     this.payloads.push(undefined);
     return slot;
   }
 
-  private growSlots(): void {
-    const n = this.gen.length * 2;
-    this.gen = grown(this.gen, new Int32Array(n));
-    this.kinds = grown(this.kinds, new Int32Array(n));
-    this.pos = grown(this.pos, new Int32Array(n));
-  }
-
-  private growHeap(): void {
-    const n = this.heapTime.length * 2;
-    this.heapTime = grown(this.heapTime, new Float64Array(n));
-    this.heapSeq = grown(this.heapSeq, new Float64Array(n));
-    this.heapSlot = grown(this.heapSlot, new Int32Array(n));
-  }
-
-  /** Removes the event at heap index i, moving the last one into its place. */
-  private removeAt(i: number): void {
-    const last = --this.heapSize;
-    if (i === last) return;
-    const t = this.heapTime[last]!;
-    const q = this.heapSeq[last]!;
-    const slot = this.heapSlot[last]!;
-    if (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = this.heapTime[parent]!;
-      if (t < pt || (t === pt && q < this.heapSeq[parent]!)) return this.siftUp(i, t, q, slot);
+  /** An empty bucket for time `t`, registered in the map and the heap. */
+  private newBucket(t: number): number {
+    let b = this.freeBuckets.pop();
+    if (b === undefined) {
+      b = this.bucketCount++;
+      if (b >= this.bTime.length) {
+        const n = this.bTime.length * 2;
+        this.bTime = grown(this.bTime, new Float64Array(n));
+        this.bHead = grown(this.bHead, new Int32Array(n));
+        this.bTail = grown(this.bTail, new Int32Array(n));
+      }
     }
-    this.siftDown(i, t, q, slot);
+    this.bTime[b] = t;
+    this.bHead[b] = NONE;
+    this.bTail[b] = NONE;
+    this.byTime.set(t, b);
+    this.pushHeap(t, b);
+    return b;
   }
 
-  /** Moves the hole at i up until (t, q) fits, and puts the event there. */
-  private siftUp(i: number, t: number, q: number, slot: number): void {
+  private pushHeap(t: number, b: number): void {
+    if (this.heapSize >= this.heapTime.length) {
+      const n = this.heapTime.length * 2;
+      this.heapTime = grown(this.heapTime, new Float64Array(n));
+      this.heapBucket = grown(this.heapBucket, new Int32Array(n));
+    }
     const time = this.heapTime;
-    const seq = this.heapSeq;
-    const slots = this.heapSlot;
-    const pos = this.pos;
+    const bucket = this.heapBucket;
+    let i = this.heapSize++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const pt = time[parent]!;
-      if (t > pt || (t === pt && q > seq[parent]!)) break;
-      const ps = slots[parent]!;
-      time[i] = pt;
-      seq[i] = seq[parent]!;
-      slots[i] = ps;
-      pos[ps] = i;
+      if (time[parent]! <= t) break;
+      time[i] = time[parent]!;
+      bucket[i] = bucket[parent]!;
       i = parent;
     }
     time[i] = t;
-    seq[i] = q;
-    slots[i] = slot;
-    pos[slot] = i;
+    bucket[i] = b;
   }
 
-  /** Moves the hole at i down until (t, q) fits, and puts the event there. */
-  private siftDown(i: number, t: number, q: number, slot: number): void {
+  private popHeap(): void {
+    const n = --this.heapSize;
+    if (n === 0) return;
     const time = this.heapTime;
-    const seq = this.heapSeq;
-    const slots = this.heapSlot;
-    const pos = this.pos;
-    const n = this.heapSize;
+    const bucket = this.heapBucket;
+    const t = time[n]!;
+    const b = bucket[n]!;
+    let i = 0;
     for (;;) {
       let c = 2 * i + 1;
       if (c >= n) break;
-      let ct = time[c]!;
-      const r = c + 1;
-      if (r < n) {
-        const rt = time[r]!;
-        if (rt < ct || (rt === ct && seq[r]! < seq[c]!)) {
-          c = r;
-          ct = rt;
-        }
-      }
-      if (t < ct || (t === ct && q < seq[c]!)) break;
-      const cs = slots[c]!;
-      time[i] = ct;
-      seq[i] = seq[c]!;
-      slots[i] = cs;
-      pos[cs] = i;
+      if (c + 1 < n && time[c + 1]! < time[c]!) c++;
+      if (t <= time[c]!) break;
+      time[i] = time[c]!;
+      bucket[i] = bucket[c]!;
       i = c;
     }
     time[i] = t;
-    seq[i] = q;
-    slots[i] = slot;
-    pos[slot] = i;
+    bucket[i] = b;
   }
 }
 
