@@ -5,6 +5,7 @@
 import { cidrContains, cidrSize, cidrsOverlap, ipv4ToString, parseCidr, parseIpv4, type Cidr } from '../wire/addr.ts';
 import { fieldPath, type ScenarioIssue } from './issues.ts';
 import { ResourceIndex, referencesOf } from './references.ts';
+import { capacityInputOf, outboundCapacityProblem } from './snat-capacity.ts';
 import type { Resource, Scenario } from './scenario.ts';
 
 type Report = (
@@ -217,6 +218,10 @@ function checkLoadBalancers(s: Scenario, idx: ResourceIndex, report: Report, at:
       if (!pools.has(o.backendPool)) report('dangling-reference', `outbound rule '${o.name}' names backend pool '${o.backendPool}', which this load balancer does not have`, at(lb, ['outboundRules', i, 'backendPool']));
       if (o.allocatedOutboundPorts % 8 !== 0)
         report('ports-multiple-of-8', `outbound rule '${o.name}': allocatedOutboundPorts ${o.allocatedOutboundPorts} is not a multiple of 8 (Azure allocates SNAT ports in blocks of 8)`, at(lb, ['outboundRules', i, 'allocatedOutboundPorts']));
+      else {
+        const problem = outboundCapacityProblem(capacityInputOf(lb, o, (id) => prefixSize(idx, id), poolSizeOf(idx, lb.id, o.backendPool)));
+        if (problem) report('snat-capacity', `outbound rule '${o.name}': ${problem}`, at(lb, ['outboundRules', i, 'allocatedOutboundPorts']));
+      }
     });
   }
   void s;
@@ -244,8 +249,51 @@ function checkTrafficAndCaptures(s: Scenario, idx: ResourceIndex, report: Report
     if (!idx.byId.has(c.node))
       report('dangling-reference', `capture '${c.id}' is on '${c.node}', which does not exist`, { top: 'captures', index: i, resourceId: c.id, path: ['node'] });
   });
-  s.timeline.forEach((e, i) => {
-    if (!idx.byId.has(e.host))
-      report('dangling-reference', `timeline entry ${i} acts on '${e.host}', which does not exist`, { top: 'timeline', index: i, path: ['host'] });
-  });
+  s.timeline.forEach((e, i) => checkTimelineEntry(e, i, idx, report));
+}
+
+/** Backend instances of a pool: primary ipconfigs that name it (outbound SNAT is per primary ipconfig). */
+function poolSizeOf(idx: ResourceIndex, lbId: string, pool: string): number {
+  const ref = `${lbId}/${pool}`;
+  let n = 0;
+  for (const nic of idx.ofKind('nic')) for (const c of nic.ipConfigs) if (c.primary && c.loadBalancerBackendPools.includes(ref)) n++;
+  return n;
+}
+
+function prefixSize(idx: ResourceIndex, id: string): number {
+  const c = parseCidr(idx.get(id, 'publicIpPrefix')?.prefix ?? '');
+  return c ? cidrSize(c) : 0;
+}
+
+function checkTimelineEntry(e: Scenario['timeline'][number], i: number, idx: ResourceIndex, report: Report): void {
+  const where = (path: string) => ({ top: 'timeline', index: i, path: [path] });
+  switch (e.action) {
+    case 'stopService':
+    case 'startService':
+      if (!idx.byId.has(e.host)) report('dangling-reference', `timeline entry ${i} acts on '${e.host}', which does not exist`, where('host'));
+      return;
+    case 'redeploy': {
+      const vm = idx.byId.get(e.vm);
+      if (!vm) report('dangling-reference', `timeline entry ${i} redeploys '${e.vm}', which does not exist`, where('vm'));
+      else if (vm.kind !== 'vm') report('wrong-kind', `timeline entry ${i} redeploys '${e.vm}', a ${vm.kind}; only a VM can be redeployed`, where('vm'));
+      return;
+    }
+    case 'updateOutboundRule': {
+      const lb = idx.byId.get(e.lb);
+      if (!lb) return report('dangling-reference', `timeline entry ${i} updates load balancer '${e.lb}', which does not exist`, where('lb'));
+      if (lb.kind !== 'loadBalancer') return report('wrong-kind', `timeline entry ${i} updates '${e.lb}', a ${lb.kind}, as a load balancer`, where('lb'));
+      const o = lb.outboundRules.find((r) => r.name === e.rule);
+      if (!o)
+        return report(
+          'dangling-reference',
+          `load balancer '${e.lb}' has no outbound rule named '${e.rule}' (it has: ${lb.outboundRules.map((r) => r.name).join(', ') || 'none'})`,
+          where('rule'),
+        );
+      const ports = e.allocatedOutboundPorts ?? o.allocatedOutboundPorts;
+      if (ports % 8 !== 0) return report('ports-multiple-of-8', `timeline entry ${i}: allocatedOutboundPorts ${ports} is not a multiple of 8 (Azure allocates SNAT ports in blocks of 8)`, where('allocatedOutboundPorts'));
+      const problem = outboundCapacityProblem(capacityInputOf(lb, o, (id) => prefixSize(idx, id), poolSizeOf(idx, lb.id, o.backendPool), ports));
+      if (problem) report('snat-capacity', `timeline entry ${i} (outbound rule '${o.name}'): ${problem}`, where('allocatedOutboundPorts'));
+      return;
+    }
+  }
 }

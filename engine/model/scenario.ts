@@ -15,7 +15,7 @@ import {
   VmSchema,
   VnetSchema,
 } from './kinds/network.ts';
-import { LoadBalancerSchema } from './kinds/load-balancer.ts';
+import { LoadBalancerSchema, Protocol } from './kinds/load-balancer.ts';
 import { NatGatewaySchema, NvaSchema } from './kinds/nat.ts';
 
 /** The document format version this build writes. Older versions are migrated (migrate.ts). */
@@ -98,6 +98,22 @@ export const TrafficSchema = z.discriminatedUnion('type', [
 export const TimelineActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('stopService'), host: Ref, port: z.number().int().min(1).max(65535) }).strict(),
   z.object({ action: z.literal('startService'), host: Ref, port: z.number().int().min(1).max(65535) }).strict(),
+  z
+    .object({ action: z.literal('redeploy'), vm: Ref.describe('the VM to redeploy (its default outbound address changes)') })
+    .strict()
+    .describe('Redeploy VM: Azure moves it to another host; default outbound access gives it another public IP'),
+  z
+    .object({
+      action: z.literal('updateOutboundRule'),
+      lb: Ref.describe('the load balancer'),
+      rule: Name.describe('the outbound rule to change'),
+      allocatedOutboundPorts: z.number().int().min(0).max(64000).optional().describe('SNAT ports per backend instance, a multiple of 8 (0 = default table)'),
+      idleTimeoutInMinutes: z.number().int().min(4).max(120).optional(),
+      enableTcpReset: z.boolean().optional(),
+      protocol: Protocol.optional(),
+    })
+    .strict()
+    .describe('az network lb outbound-rule update: connections made from then on follow the new values'),
 ]);
 
 export const TimelineEntrySchema = z.object({ atMs: z.number().min(0) }).and(TimelineActionSchema);
@@ -145,6 +161,34 @@ export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type Resource = z.output<typeof ResourceSchema>;
 export type Traffic = z.output<typeof TrafficSchema>;
 export type TimelineEntry = z.output<typeof TimelineEntrySchema>;
+export type TimelineAction = z.output<typeof TimelineActionSchema>;
 export type Capture = z.output<typeof CaptureSchema>;
 export type Settings = z.output<typeof SettingsSchema>;
 export type ResourceOf<K extends ResourceKind> = Extract<Resource, { kind: K }>;
+
+/** The resource a timeline entry acts on (a host, a VM or a load balancer). */
+export function timelineTarget(e: TimelineAction): string {
+  switch (e.action) {
+    case 'stopService':
+    case 'startService':
+      return e.host;
+    case 'redeploy':
+      return e.vm;
+    case 'updateOutboundRule':
+      return e.lb;
+  }
+}
+
+/** The same entry acting on `id` instead (a rename). */
+export function retargetTimeline<E extends TimelineAction>(e: E, id: string): E {
+  switch (e.action) {
+    case 'stopService':
+    case 'startService':
+      return { ...e, host: id } as E;
+    case 'redeploy':
+      return { ...e, vm: id } as E;
+    case 'updateOutboundRule':
+      return { ...e, lb: id } as E;
+  }
+  return e;
+}

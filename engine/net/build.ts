@@ -15,6 +15,7 @@ import { Host } from './host.ts';
 import { Internet } from './internet.ts';
 import { decideOutbound, type OutboundPath } from './outbound.ts';
 import { resolveTarget } from './resolve.ts';
+import { SnatPlane } from './snat-plane.ts';
 import { installServices } from './services.ts';
 import { DatagramGenerator, TcpGenerator } from './traffic.ts';
 
@@ -36,6 +37,7 @@ export interface Graph {
   readonly links: Link[];
   readonly taps: CaptureTap[];
   readonly outbound: OutboundPath[];
+  readonly snat: SnatPlane;
 }
 
 function end(node: NetNode, iface: string, mac: string): LinkEnd {
@@ -56,10 +58,15 @@ export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
   const halfIn = Math.floor(internetLatencyUs / 2);
   const halfOut = internetLatencyUs - halfIn;
 
+  const snat = new SnatPlane(ctx, idx, opts.seed);
+  snat.onRoute = (ip, fabric) => {
+    const f = fabrics.get(fabric.id);
+    if (f?.internet && !internet.routes.has(ip)) internet.routes.set(ip, f.internet);
+  };
   const fabrics = new Map<string, VnetFabric>();
   for (const v of idx.ofKind('vnet')) {
     const space = v.addressSpace.map(parseCidr).filter((c): c is Cidr => c !== null);
-    const f = new VnetFabric(ctx, v.id, v.name, space);
+    const f = new VnetFabric(ctx, v.id, v.name, space, snat);
     f.internet = link(end(f, INTERNET_IFACE, AZURE_GATEWAY_MAC), end(internet, v.id, INTERNET_ROUTER_MAC), halfIn);
     fabrics.set(v.id, f);
   }
@@ -99,20 +106,27 @@ export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
       outbound.push(d.path);
       const pip = idx.get(ipConfig.publicIp, 'publicIp');
       const pub = pip ? parseIpv4(pip.address) : null;
+      const overridden = pip !== undefined && pub !== null && d.path.mechanism === 'nat-gateway';
       if (pip && pub !== null && fabric.internet) {
-        fabric.ilpips.set(pub, { publicIpId: pip.id, publicIp: pub, privateIp: ips[i]! });
+        fabric.ilpips.set(pub, { publicIpId: pip.id, publicIp: pub, privateIp: ips[i]!, ...(overridden ? { overridden } : {}) });
         internet.routes.set(pub, fabric.internet);
       }
+      snat.bind({ decision: d, vmId: h.id, vmName: h.name, ipConfig: ipConfig.name, privateIp: ips[i]!, fabric, ...(overridden ? { ilpip: { publicIp: pub, resource: pip.id } } : {}) });
     });
   });
 
   registerPendingFrontends(idx, fabrics, internet);
+  snat.start();
   const taps = attachCaptures(scenario, idx, opts.captures ? links : []);
   startTraffic(scenario, idx, ctx, hosts);
-  return { ctx, idx, hosts, fabrics, internet, links, taps, outbound };
+  return { ctx, idx, hosts, fabrics, internet, links, taps, outbound, snat };
 }
 
-/** Load balancer and NAT gateway addresses: routed to their VNet, dropped there as not simulated. */
+/**
+ * Load balancer frontends: routed to their VNet; inbound load balancing is not simulated yet, so
+ * what is not a SNAT reply is dropped there as such. (NAT gateway and SNAT addresses are routed
+ * by the SnatPlane's onRoute as ipconfigs bind to them.)
+ */
 function registerPendingFrontends(idx: ResourceIndex, fabrics: Map<string, VnetFabric>, internet: Internet): void {
   const vnetOfSubnet = (id: string | undefined) => (id ? idx.get(id, 'subnet')?.vnet : undefined);
   const first = fabrics.values().next().value;
@@ -133,17 +147,6 @@ function registerPendingFrontends(idx: ResourceIndex, fabrics: Map<string, VnetF
       if (priv !== null) fabric.pendingFrontends.set(priv, { resource: lb.id, what });
     }
   }
-  for (const ng of idx.ofKind('natGateway')) {
-    const subnet = idx.ofKind('subnet').find((s) => s.natGateway === ng.id);
-    const fabric = fabrics.get(subnet?.vnet ?? '') ?? first;
-    if (!fabric?.internet) continue;
-    for (const id of ng.publicIps) {
-      const pub = parseIpv4(idx.get(id, 'publicIp')?.address ?? '');
-      if (pub === null) continue;
-      fabric.pendingFrontends.set(pub, { resource: ng.id, what: `a public IP of NAT gateway '${ng.name}'` });
-      if (!internet.routes.has(pub)) internet.routes.set(pub, fabric.internet);
-    }
-  }
 }
 
 /** Capture points; with captures off (no links given) they exist but record nothing. */
@@ -153,7 +156,7 @@ function attachCaptures(scenario: Scenario, idx: ResourceIndex, links: readonly 
     const nic = idx.get(c.node, 'nic');
     const node = nic ? nic.vm : c.node;
     const iface = nic ? nic.id : c.iface;
-    const tap = new CaptureTap(c.id, c.node, c.iface);
+    const tap = new CaptureTap(c.id, c.node, c.iface, c.filter);
     taps.push(tap);
     for (const l of links)
       for (const e of [l.a, l.b])

@@ -5,6 +5,7 @@
  * the Azure fabric answers for the gateway with 12:34:56:78:9a:bc, as Azure VMs see it.
  */
 import type { CapturedFrame } from '../sim/types.ts';
+import { compileCaptureFilter, type CaptureFilter } from '../dissect/filter/index.ts';
 import { emitFrame, type FrameRepr, type L4Repr } from '../wire/frame.ts';
 import { EtherType } from '../wire/ethernet.ts';
 import { ipv4Repr } from '../wire/ipv4.ts';
@@ -53,21 +54,34 @@ export function frameOf(p: Packet, srcMac: Mac, dstMac: Mac): FrameRepr {
 
 export class CaptureTap {
   readonly frames: CapturedFrame[] = [];
+  /** The compiled capture filter (tcpdump syntax), tested on the emitted bytes like BPF; null = all. */
+  private readonly filter: CaptureFilter | null;
+  /** Why the filter did not compile (the tap then records nothing, as tcpdump would not start). */
+  readonly filterError: string | null;
   constructor(
     readonly id: string,
     readonly node: string,
     readonly iface: string | undefined,
-  ) {}
+    filter?: string,
+  ) {
+    const text = filter?.trim() ?? '';
+    const c = text ? compileCaptureFilter(text) : null;
+    this.filter = c?.ok ? c.filter : null;
+    this.filterError = c && !c.ok ? c.error.message : null;
+  }
 
   record(p: Packet, src: LinkEnd, dst: LinkEnd, direction: 'in' | 'out', t: number): void {
+    if (this.filterError !== null) return;
     const here = direction === 'out' ? src : dst;
+    const data = emitFrame(frameOf(p, src.mac, dst.mac));
+    if (this.filter && !this.filter.test(data, 1)) return;
     this.frames.push({
       t,
       captureId: this.id,
       node: this.node,
       iface: here.iface,
       linkType: 1,
-      data: emitFrame(frameOf(p, src.mac, dst.mac)),
+      data,
       packetId: p.id,
       direction,
     });

@@ -6,7 +6,9 @@
  *   outbound chain decided for the source ipconfig (outbound.ts). Azure drops packets whose source
  *   is not one of the NIC's addresses unless IP forwarding is enabled on the NIC.
  * - From the Internet: a packet to an instance-level public IP is DNATed to its private address;
- *   a load balancer or NAT gateway frontend is the next issue's (dropped: not simulated).
+ *   a reply to a SNAT device's public IP (outbound rule, load-balancing-rule SNAT, NAT gateway,
+ *   default outbound access) is DNATed back through its mapping (snat-plane.ts); inbound load
+ *   balancing to a frontend is not simulated yet (dropped as such).
  * The fabric answers ARP for everything with 12:34:56:78:9a:bc, so no ARP is simulated.
  */
 import { cidrContains, ipv4ToString, type Cidr } from '../wire/addr.ts';
@@ -14,6 +16,7 @@ import type { Link, NetContext, NetNode } from './context.ts';
 import type { Packet } from './packet.ts';
 import { ilpipInbound, type IlpipBinding } from './outbound-ilpip.ts';
 import type { FabricIo, OutboundDecision } from './outbound-types.ts';
+import type { SnatPlane } from './snat-plane.ts';
 
 /** A NIC as the fabric sees it: its link and the addresses it may send from. */
 export interface FabricPort {
@@ -48,6 +51,7 @@ export class VnetFabric implements NetNode, FabricIo {
     readonly id: string,
     readonly name: string,
     readonly addressSpace: readonly Cidr[],
+    readonly snat: SnatPlane,
   ) {}
 
   addPort(port: FabricPort): void {
@@ -94,14 +98,20 @@ export class VnetFabric implements NetNode, FabricIo {
     const b = this.ilpips.get(p.dst);
     if (b !== undefined) {
       ilpipInbound(this.ctx, b, p);
+      if (b.overridden) this.snat.noteIlpipInbound(p);
       return this.deliver(p);
     }
+    if (this.snat.inbound(p, this)) return;
     const pending = this.pendingFrontends.get(p.dst);
     if (pending !== undefined) {
       this.ctx.drop(this.id, p, 'not-simulated', `${ipv4ToString(p.dst)} is ${pending.what}; inbound traffic through it is not simulated yet`, INTERNET_IFACE);
       return;
     }
     this.ctx.drop(this.id, p, 'no-route', `virtual network '${this.name}' has nothing at ${ipv4ToString(p.dst)}`, INTERNET_IFACE);
+  }
+
+  deliverInside(p: Packet): void {
+    this.deliver(p);
   }
 
   private deliver(p: Packet): void {

@@ -162,6 +162,30 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
 
   sockets(): SocketRow[] {
     const rows = this.tcp.rows();
+    for (const r of this.udpRows()) rows.push(r);
+    return rows;
+  }
+
+  /** How many rows sockets() would return, without building them. */
+  socketCount(): number {
+    let n = this.tcp.rowCount() + this.udpClients.size;
+    for (const s of this.udpEcho.values()) if (!s.stopped) n++;
+    return n;
+  }
+
+  /** sockets(), but only the first `limit` rows `keep` accepts, and how many it accepted in all. */
+  socketsLimited(limit: number, keep: ((r: SocketRow) => boolean) | null): { rows: SocketRow[]; matches: number } {
+    const out = this.tcp.rowsLimited(limit, keep);
+    for (const r of this.udpRows()) {
+      if (keep && !keep(r)) continue;
+      out.matches++;
+      if (out.rows.length < limit) out.rows.push(r);
+    }
+    return out;
+  }
+
+  private udpRows(): SocketRow[] {
+    const rows: SocketRow[] = [];
     const udp = [...this.udpEcho.entries()].filter(([, s]) => !s.stopped).map(([port]) => port);
     udp.sort((a, b) => a - b);
     for (const port of udp) rows.push({ proto: 'udp', local: `0.0.0.0:${port}`, remote: '0.0.0.0:*', state: 'UNCONN' });

@@ -22,6 +22,8 @@ export const ilpipMechanism: OutboundMechanism = {
         publicIps: [pip.address],
         protocols: ['tcp', 'udp', 'icmp'],
         resource: pip.id,
+        snatPorts: null,
+        ports: 'every ephemeral port of the VM: 1:1 NAT, no port masquerading',
         sentence: `${s.ipConfig.name} of ${s.vmName} has instance-level public IP '${pip.name}' (${pip.address}): 1:1 NAT, the source port is kept${
           s.ipConfig.loadBalancerBackendPools.length ? '; an instance-level public IP wins over any load balancer outbound path' : ''
         }.`,
@@ -42,6 +44,8 @@ export interface IlpipBinding {
   readonly publicIpId: string;
   readonly publicIp: number;
   readonly privateIp: number;
+  /** A NAT gateway carries this ipconfig's outbound: replies of flows that came in here must leave here. */
+  readonly overridden?: boolean;
 }
 
 /** Inbound DNAT: rewrites the destination in place and records the rewrite. */

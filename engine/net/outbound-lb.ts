@@ -5,11 +5,15 @@
  *   disableOutboundSnat, and only for the rule's protocol);
  * - a Standard LB pool with neither: no outbound at all (an internal Standard LB, or a public one
  *   whose rules disable outbound SNAT). The platform drops the packets silently.
- * The SNAT data plane (port allocation, §A.3-A.8) is the next issue's: not simulated yet.
+ * The SNAT data plane (port allocation, §A.3-A.8) is snat-plane.ts with engine/net/snat's
+ * AzureLbSnat; these modules decide and explain.
  */
 import type { LbRule, LoadBalancer } from '../model/kinds/load-balancer.ts';
 import { splitSubRef } from '../model/primitives.ts';
-import { notSimulated, publicAddresses, type OutboundMechanism, type OutboundProto, type OutboundSubject } from './outbound-types.ts';
+import type { ResourceIndex } from '../model/references.ts';
+import { cidrSize, parseCidr } from '../wire/addr.ts';
+import { defaultSnatPorts, groupDigits } from './snat/index.ts';
+import { publicAddresses, viaSnat, type OutboundMechanism, type OutboundProto, type OutboundSubject } from './outbound-types.ts';
 
 interface PoolMembership {
   readonly ref: string;
@@ -32,6 +36,40 @@ function isPublic(lb: LoadBalancer, frontend: string): boolean {
   return f !== undefined && (f.publicIp !== undefined || f.publicIpPrefix !== undefined);
 }
 
+/**
+ * Backend instances of a pool: the primary ipconfigs that name it (outbound SNAT is for primary
+ * IPv4 ipconfigs only, §A.1), as [VM id, private IP] in document order.
+ */
+export function poolMembers(idx: ResourceIndex, lbId: string, pool: string): { vm: string; privateIp: string }[] {
+  const ref = `${lbId}/${pool}`;
+  const out: { vm: string; privateIp: string }[] = [];
+  for (const nic of idx.ofKind('nic'))
+    for (const c of nic.ipConfigs) if (c.primary && c.loadBalancerBackendPools.includes(ref)) out.push({ vm: nic.vm, privateIp: c.privateIp });
+  return out;
+}
+
+/** How many public addresses a frontend gives (a prefix gives all of its addresses). */
+export function frontendIpCount(idx: ResourceIndex, lb: LoadBalancer, names: readonly string[]): number {
+  let n = 0;
+  for (const name of names) {
+    const f = lb.frontends.find((x) => x.name === name);
+    if (f?.publicIp) n++;
+    else if (f?.publicIpPrefix) {
+      const c = parseCidr(idx.get(f.publicIpPrefix, 'publicIpPrefix')?.prefix ?? '');
+      if (c) n += cidrSize(c);
+    }
+  }
+  return n;
+}
+
+/** Ports per instance and how they are given: the rule's number, or the default table (§A.3). */
+function portsPerInstance(configured: number, poolSize: number, who: string): { snatPorts: number | null; ports: string } {
+  if (configured > 0) return { snatPorts: configured, ports: `${groupDigits(configured)} SNAT ports per instance (allocatedOutboundPorts of ${who})` };
+  const d = defaultSnatPorts(poolSize);
+  if (d === null) return { snatPorts: null, ports: `none: the default table covers pools of up to 1,000 instances and this pool has ${groupDigits(poolSize)}` };
+  return { snatPorts: d, ports: `${groupDigits(d)} SNAT ports per instance from the default table (a pool of ${groupDigits(poolSize)} instance${poolSize === 1 ? '' : 's'})` };
+}
+
 function frontendAddresses(s: OutboundSubject, lb: LoadBalancer, names: readonly string[]): string[] {
   const out: string[] = [];
   for (const name of names) {
@@ -51,7 +89,7 @@ function quoteList(names: string[]): string {
   return q.length <= 1 ? (q[0] ?? '') : `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
 }
 
-export const lbOutboundRuleMechanism: OutboundMechanism = notSimulated('lb-outbound-rule', (s) => {
+export const lbOutboundRuleMechanism: OutboundMechanism = viaSnat('lb-outbound-rule', (s) => {
   const ms = memberships(s);
   if (ms.length === 0) return { skip: 'it is in no load balancer backend pool' };
   if (!s.ipConfig.primary) return { skip: `outbound rules apply only to a NIC's primary ipconfig, and ${s.ipConfig.name} is secondary` };
@@ -59,24 +97,32 @@ export const lbOutboundRuleMechanism: OutboundMechanism = notSimulated('lb-outbo
     const rule = m.lb.sku === 'Standard' ? m.lb.outboundRules.find((r) => r.backendPool === m.pool) : undefined;
     if (!rule) continue;
     const ips = frontendAddresses(s, m.lb, rule.frontends);
+    const ports = portsPerInstance(rule.allocatedOutboundPorts, poolMembers(s.idx, m.lb.id, m.pool).length, `outbound rule '${rule.name}'`);
     return {
       explanation: {
         mechanism: 'lb-outbound-rule',
         publicIps: ips,
         protocols: protocolsOf(rule.protocol),
         resource: m.lb.id,
-        sentence: `it is in backend pool '${m.ref}', and outbound rule '${rule.name}' of load balancer '${m.lb.name}' SNATs it to ${ips.join(', ') || 'the rule frontends'} (${rule.allocatedOutboundPorts || 'default table'} ports per instance, ${rule.protocol}).`,
+        ...ports,
+        snat: { kind: 'lb-outbound-rule', lb: m.lb.id, rule: rule.name, pool: m.pool },
+        sentence: `it is in backend pool '${m.ref}', and outbound rule '${rule.name}' of load balancer '${m.lb.name}' SNATs it to ${ips.join(', ') || 'the rule frontends'} (${rule.allocatedOutboundPorts ? groupDigits(rule.allocatedOutboundPorts) : 'default table'} ports per instance, ${rule.protocol}, idle timeout ${rule.idleTimeoutInMinutes} min, TCP reset ${rule.enableTcpReset ? 'on' : 'off'}).`,
       },
     };
   }
   return { skip: `no load balancer it is in has an outbound rule for its pool (${ms.map((m) => `'${m.ref}'`).join(', ')})` };
 });
 
-function snatRules(m: PoolMembership): LbRule[] {
-  return m.lb.rules.filter((r) => r.backendPool === m.pool && isPublic(m.lb, r.frontend) && (m.lb.sku === 'Basic' || !r.disableOutboundSnat));
+/** The load-balancing rules that give a pool implicit SNAT (Basic: all public ones; Standard: unless disabled). */
+export function snatRulesOf(lb: LoadBalancer, pool: string): LbRule[] {
+  return lb.rules.filter((r) => r.backendPool === pool && isPublic(lb, r.frontend) && (lb.sku === 'Basic' || !r.disableOutboundSnat));
 }
 
-export const lbRuleSnatMechanism: OutboundMechanism = notSimulated('lb-rule-snat', (s) => {
+function snatRules(m: PoolMembership): LbRule[] {
+  return snatRulesOf(m.lb, m.pool);
+}
+
+export const lbRuleSnatMechanism: OutboundMechanism = viaSnat('lb-rule-snat', (s) => {
   const ms = memberships(s);
   if (ms.length === 0) return { skip: 'it is in no load balancer backend pool' };
   if (!s.ipConfig.primary) return { skip: `load balancer SNAT applies only to a NIC's primary ipconfig, and ${s.ipConfig.name} is secondary` };
@@ -86,12 +132,15 @@ export const lbRuleSnatMechanism: OutboundMechanism = notSimulated('lb-rule-snat
     if (!first) continue;
     const protocols = m.lb.sku === 'Basic' ? (['tcp', 'udp'] as OutboundProto[]) : [...new Set(rules.flatMap((r) => protocolsOf(r.protocol)))];
     const ips = frontendAddresses(s, m.lb, [first.frontend]);
+    const ports = portsPerInstance(0, poolMembers(s.idx, m.lb.id, m.pool).length, `load-balancing rule '${first.name}'`);
     return {
       explanation: {
         mechanism: 'lb-rule-snat',
         publicIps: ips,
         protocols,
         resource: m.lb.id,
+        ...ports,
+        snat: { kind: 'lb-rule-snat', lb: m.lb.id, rule: first.name, pool: m.pool },
         sentence: `it is in backend pool '${m.ref}', and load-balancing rule '${first.name}' of ${m.lb.sku} load balancer '${m.lb.name}' SNATs its outbound ${protocols.join('/').toUpperCase()} to the frontend ${ips.join(', ')} with ports from the default table.`,
       },
     };

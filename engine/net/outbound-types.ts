@@ -7,6 +7,7 @@ import type { ResourceIndex } from '../model/references.ts';
 import type { IpConfig, Nic, Subnet } from '../model/kinds/network.ts';
 import type { NetContext } from './context.ts';
 import type { Packet } from './packet.ts';
+import type { SnatPlane } from './snat-plane.ts';
 
 export type OutboundKind = 'nat-gateway' | 'ilpip' | 'lb-outbound-rule' | 'lb-rule-snat' | 'default-outbound' | 'none';
 export type OutboundProto = 'tcp' | 'udp' | 'icmp';
@@ -21,6 +22,12 @@ export interface OutboundSubject {
   readonly idx: ResourceIndex;
 }
 
+/** Which SNAT device a mechanism hands its packets to (snat-plane.ts builds one per source). */
+export type SnatSource =
+  | { readonly kind: 'lb-outbound-rule' | 'lb-rule-snat'; readonly lb: string; readonly rule: string; readonly pool: string }
+  | { readonly kind: 'nat-gateway'; readonly natGateway: string }
+  | { readonly kind: 'default-outbound' };
+
 export interface Explanation {
   readonly mechanism: OutboundKind;
   /** The public addresses traffic leaves from (empty when none, or not known to the customer). */
@@ -30,6 +37,11 @@ export interface Explanation {
   readonly sentence: string;
   /** The resource that does the translation (a public IP, NAT gateway or load balancer id). */
   readonly resource?: string;
+  /** SNAT ports the ipconfig gets: a number, or null when it keeps every ephemeral port (ILPIP). */
+  readonly snatPorts?: number | null;
+  /** How the ports are given, in words ("8 per instance from outbound rule 'x'", "on demand ..."). */
+  readonly ports?: string;
+  readonly snat?: SnatSource;
 }
 
 export type Applies = { readonly explanation: Explanation } | { readonly skip: string };
@@ -38,12 +50,16 @@ export type Applies = { readonly explanation: Explanation } | { readonly skip: s
 export interface FabricIo {
   readonly id: string;
   readonly ctx: NetContext;
+  /** The run's SNAT devices (LB rules, NAT gateways, default outbound access). */
+  readonly snat: SnatPlane;
   toInternet(p: Packet): void;
+  /** Hands a packet to the NIC that owns its (private) destination. */
+  deliverInside(p: Packet): void;
 }
 
 export interface OutboundMechanism {
   readonly kind: OutboundKind;
-  /** False while the mechanism's data plane is the next issue's (its packets are dropped). */
+  /** Whether the mechanism's data plane is simulated (every mechanism of the chain is now). */
   readonly simulated: boolean;
   applies(subject: OutboundSubject): Applies;
   translate(p: Packet, d: OutboundDecision, io: FabricIo): void;
@@ -61,8 +77,14 @@ export interface OutboundPath {
   readonly protocols: readonly OutboundProto[];
   readonly explanation: string;
   readonly resource?: string;
+  /** SNAT ports it gets (null: every ephemeral port, 1:1 NAT; absent: no SNAT at all). */
+  readonly snatPorts?: number | null;
+  /** How it gets its ports, in words. */
+  readonly ports?: string;
   /** Every mechanism the chain asked, in order, and what it answered. */
   readonly considered: readonly { mechanism: OutboundKind; applies: boolean; why: string }[];
+  /** Mechanisms below the winner that would also carry it, and why they do not. */
+  readonly overrides: readonly { mechanism: OutboundKind; why: string }[];
 }
 
 export interface OutboundDecision {
@@ -70,6 +92,8 @@ export interface OutboundDecision {
   readonly mechanism: OutboundMechanism;
   /** The first public address as a number (what an SNAT rewrites to), 0 when none. */
   readonly publicIp: number;
+  /** The SNAT device source, for mechanisms that translate through snat-plane.ts. */
+  readonly snat?: SnatSource;
 }
 
 export const MECHANISM_LABEL: Record<OutboundKind, string> = {
@@ -81,19 +105,14 @@ export const MECHANISM_LABEL: Record<OutboundKind, string> = {
   none: 'no outbound path',
 };
 
-/** Drops what a mechanism not yet simulated would have translated (honest and temporary). */
-export function notSimulated(kind: OutboundKind, applies: (s: OutboundSubject) => Applies): OutboundMechanism {
+/** A mechanism whose packets are translated by a SNAT device of the run (snat-plane.ts). */
+export function viaSnat(kind: OutboundKind, applies: (s: OutboundSubject) => Applies): OutboundMechanism {
   return {
     kind,
-    simulated: false,
+    simulated: true,
     applies,
-    translate(p, { path }, io) {
-      io.ctx.drop(
-        io.id,
-        p,
-        'not-simulated',
-        `${path.vm} (${path.privateIp}) leaves through ${MECHANISM_LABEL[kind]}: ${path.explanation} This mechanism is not simulated yet, so the packet stops here.`,
-      );
+    translate(p, _d, io) {
+      io.snat.outbound(p, io);
     },
   };
 }

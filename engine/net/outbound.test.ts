@@ -1,4 +1,4 @@
-/** The outbound precedence chain (reference §A.1, §A.2) and its honest temporary drops. */
+/** The outbound precedence chain (reference §A.1, §A.2): which mechanism wins, and that it carries the packets. */
 import { describe, expect, it } from 'vitest';
 import { Simulation } from './simulation.ts';
 import { internetHost, scenarioOf, vnetWithVms, type Resources } from './test-util.ts';
@@ -39,15 +39,19 @@ const lb = (id: string, sku: 'Standard' | 'Basic', opts: { public?: boolean; rul
 ];
 
 describe('outbound precedence chain', () => {
-  it('NAT gateway wins over an ILPIP (dropped as not simulated yet, naming the mechanism)', () => {
+  it('NAT gateway wins over an ILPIP: the far end sees the NAT gateway address, and the ILPIP is named as overridden', () => {
     const s = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4', publicIp: '20.0.0.4' }], [], { natGateway: true });
-    expect(s.outboundPaths()[0]!.mechanism).toBe('nat-gateway');
-    expect(s.outboundPaths()[0]!.simulated).toBe(false);
-    expect(s.outboundPaths()[0]!.publicIps).toEqual(['20.0.0.9']);
+    const p = s.outboundPaths()[0]!;
+    expect(p.mechanism).toBe('nat-gateway');
+    expect(p.simulated).toBe(true);
+    expect(p.publicIps).toEqual(['20.0.0.9']);
+    expect(p.snatPorts).toBe(64_512);
+    expect(p.overrides.map((o) => o.mechanism)).toEqual(['ilpip', 'default-outbound']);
+    expect(p.overrides[0]!.why).toContain('NAT gateway SNAT takes precedence over instance-level public IP');
     s.runUntil(2 * S);
-    const d = s.drops()[0]!;
-    expect(d.code).toBe('not-simulated');
-    expect(d.reason).toContain('NAT gateway');
+    expect(s.drops()).toEqual([]);
+    expect(s.flows()[0]!.outcome).toBe('established');
+    expect(s.flows()[0]!.seenAs).toMatch(/^20\.0\.0\.9:\d+$/);
   });
 
   it('an ILPIP wins over a load balancer pool', () => {
@@ -66,8 +70,10 @@ describe('outbound precedence chain', () => {
     const basic = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4', pools: ['lb/pool'] }], lb('lb', 'Basic', { rule: { disableOutboundSnat: true } }));
     expect([basic.outboundPaths()[0]!.mechanism, basic.outboundPaths()[0]!.protocols]).toEqual(['lb-rule-snat', ['tcp', 'udp']]);
     basic.runUntil(1 * S);
-    expect(basic.drops()[0]!.code).toBe('not-simulated');
-    expect(basic.drops()[0]!.reason).toContain('load-balancing-rule SNAT');
+    expect(basic.drops()).toEqual([]);
+    // Basic SNATs to the rule's frontend with ports from the default table (a pool of 1: 1,024 ports from 1024).
+    expect(basic.flows()[0]!.seenAs).toBe('20.0.0.50:1024');
+    expect(basic.outboundPaths()[0]!.snatPorts).toBe(1024);
   });
 
   it('an internal Standard load balancer gives no outbound at all', () => {
@@ -80,11 +86,14 @@ describe('outbound precedence chain', () => {
     expect(s.sockets().vm![0]!.state).toBe('SYN_SENT');
   });
 
-  it('a plain VM gets default outbound access (not simulated yet); a private subnet gets none', () => {
+  it('a plain VM gets default outbound access from the regional pool; a private subnet gets none', () => {
     const doa = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4' }]);
     expect(doa.outboundPaths()[0]!.mechanism).toBe('default-outbound');
     doa.runUntil(1 * S);
-    expect(doa.drops()[0]!.reason).toContain('default outbound access');
+    expect(doa.drops()).toEqual([]);
+    const ip = doa.outboundPaths()[0]!.publicIps[0]!;
+    expect(ip).toMatch(/^20\.232\.\d+\.\d+$/);
+    expect(doa.flows()[0]!.seenAs).toBe(`${ip}:1024`);
     const priv = sim([{ id: 'vm', subnet: 'sn', ip: '10.0.0.4' }], [], { private: true });
     const p = priv.outboundPaths()[0]!;
     expect(p.mechanism).toBe('none');

@@ -8,15 +8,15 @@
  *
  * Deterministic: the same scenario and seed give the same trace and the same capture bytes.
  */
-import type { z } from 'zod';
-import type { Scenario, TimelineActionSchema } from '../model/scenario.ts';
+import type { Scenario, TimelineAction } from '../model/scenario.ts';
 import type { EventSink } from '../sim/scheduler.ts';
 import type { TraceLevel } from '../sim/trace.ts';
-import type { CapturedFrame, DropRow, FlowRow, RunReport, SocketRow, TraceEvent } from '../sim/types.ts';
+import type { CapturedFrame, DropRow, FlowRow, RunReport, SnatReport, SocketRow, TraceEvent } from '../sim/types.ts';
+import { ipv4ToString, parseIpv4 } from '../wire/addr.ts';
 import { buildGraph, type Graph } from './build.ts';
 import type { OutboundPath } from './outbound.ts';
 
-export type TimelineAction = z.output<typeof TimelineActionSchema>;
+export type { TimelineAction };
 
 export interface SimulationOptions {
   /** Overrides scenario.settings.seed. */
@@ -25,6 +25,8 @@ export interface SimulationOptions {
   readonly trace?: TraceLevel;
   /** Record capture points' frames (default true). */
   readonly captures?: boolean;
+  /** Keep only about this many recent trace events (a big run's memory); seqs count them all. */
+  readonly keepEvents?: number;
 }
 
 export interface CaptureResult {
@@ -35,6 +37,14 @@ export interface CaptureResult {
 }
 
 const EV_TIMELINE = 1;
+
+export interface SocketsLimited {
+  readonly sockets: Record<string, SocketRow[]>;
+  /** Rows per host before filtering and limiting. */
+  readonly counts: Record<string, number>;
+  /** Rows that matched, before the limit. */
+  readonly matches: number;
+}
 
 export class Simulation implements EventSink<unknown> {
   private readonly graph: Graph;
@@ -47,6 +57,7 @@ export class Simulation implements EventSink<unknown> {
   ) {
     this.graph = buildGraph(scenario, { seed, trace: opts.trace ?? 'full', captures: opts.captures ?? true });
     for (const entry of scenario.timeline) this.graph.ctx.sched.at(Math.round(entry.atMs * 1000), this, EV_TIMELINE, entry);
+    if (opts.keepEvents !== undefined) this.graph.ctx.trace.bound(opts.keepEvents);
   }
 
   static create(scenario: Scenario, opts: SimulationOptions = {}): Simulation {
@@ -110,8 +121,33 @@ export class Simulation implements EventSink<unknown> {
     return out;
   }
 
+  /**
+   * sockets(), but at most `max` rows in all, of those `keep` accepts; the counts are complete.
+   * What the app's snapshot asks for: a few hundred rows of 100,000 sockets.
+   */
+  socketsLimited(max: number, keep: ((host: string, row: SocketRow) => boolean) | null): SocketsLimited {
+    const sockets: Record<string, SocketRow[]> = {};
+    const counts: Record<string, number> = {};
+    let matches = 0;
+    let shown = 0;
+    for (const h of this.graph.hosts.values()) {
+      const key = h.name in sockets ? `${h.name} (${h.id})` : h.name;
+      counts[key] = h.socketCount();
+      const r = h.socketsLimited(Math.max(0, max - shown), keep ? (row) => keep(key, row) : null);
+      sockets[key] = r.rows;
+      shown += r.rows.length;
+      matches += r.matches;
+    }
+    return { sockets, counts, matches };
+  }
+
   flows(): FlowRow[] {
     return this.graph.ctx.flows.rows();
+  }
+
+  /** The first `max` flows and how many there are. */
+  flowsLimited(max: number): { rows: FlowRow[]; count: number } {
+    return { rows: this.graph.ctx.flows.firstRows(max), count: this.graph.ctx.flows.size };
   }
 
   drops(): DropRow[] {
@@ -122,22 +158,68 @@ export class Simulation implements EventSink<unknown> {
     return this.graph.taps.map((t) => ({ id: t.id, node: t.node, ...(t.iface !== undefined ? { iface: t.iface } : {}), frames: t.frames.slice() }));
   }
 
-  /** For every VM ipconfig: which outbound mechanism carries it and why. */
+  /**
+   * For every VM ipconfig: which outbound mechanism carries it and why, as the document decides
+   * it; a default outbound ipconfig shows the address it has now (it changes on redeploy).
+   */
   outboundPaths(): OutboundPath[] {
-    return this.graph.outbound.slice();
+    return this.graph.outbound.map((p) => {
+      if (p.mechanism !== 'default-outbound') return p;
+      const ip = this.graph.snat.defaultOutboundIp(parseIpv4(p.privateIp) ?? 0);
+      return ip === null ? p : { ...p, publicIps: [ipv4ToString(ip)] };
+    });
   }
 
-  /** A timeline action now (scenario.timeline entries are scheduled automatically). */
-  act(action: TimelineAction): void {
+  /** SNAT devices, allocations, mappings and metrics now (absent when nothing SNATs). */
+  snat(opts: { filter?: string; maxMappings?: number } = {}): SnatReport | undefined {
+    return this.graph.snat.active ? this.graph.snat.report(this.now, opts) : undefined;
+  }
+
+  /**
+   * A timeline action now (scenario.timeline entries are scheduled automatically). Returns what
+   * happened in one sentence (also noted in the trace); an action that cannot apply changes nothing.
+   */
+  act(action: TimelineAction): string {
     const ctx = this.graph.ctx;
+    if (action.action === 'redeploy') return this.redeploy(action.vm);
+    if (action.action === 'updateOutboundRule') return this.updateOutboundRule(action);
     const host = this.graph.hosts.get(action.host);
     const stop = action.action === 'stopService';
-    if (!host) {
-      ctx.note(action.host, `${action.action}: there is no host '${action.host}'`);
-      return;
-    }
+    if (!host) return this.said(action.host, `${action.action}: there is no host '${action.host}'`);
     const found = host.setServiceStopped(action.port, stop);
-    ctx.note(host.id, found ? `${action.action} ${host.name}:${action.port}` : `${action.action}: ${host.name} has no service on port ${action.port}`);
+    return this.said(host.id, found ? `${action.action} ${host.name}:${action.port}` : `${action.action}: ${host.name} has no service on port ${action.port}`);
+  }
+
+  private said(node: string, sentence: string): string {
+    this.graph.ctx.note(node, sentence);
+    return sentence;
+  }
+
+  /** "Redeploy VM": Azure moves it to another host; default outbound access gives it another address. */
+  private redeploy(vmId: string): string {
+    const host = this.graph.hosts.get(vmId);
+    if (!host || host.kind !== 'vm') return this.said(vmId, `redeploy: there is no VM '${vmId}'`);
+    const changes = this.graph.snat.redeploy(vmId);
+    return this.said(
+      vmId,
+      `redeployed ${host.name}${changes.length ? `: ${changes.join('; ')}` : ' (it has no default outbound address, so its outbound path is unchanged)'}. Connections it had keep their old mappings until they end; the guest's sockets are not reset (a reboot is not simulated).`,
+    );
+  }
+
+  /** `az network lb outbound-rule update`: connections made from now on follow the new values. */
+  private updateOutboundRule(a: Extract<TimelineAction, { action: 'updateOutboundRule' }>): string {
+    const changes = {
+      ...(a.allocatedOutboundPorts !== undefined ? { allocatedOutboundPorts: a.allocatedOutboundPorts } : {}),
+      ...(a.idleTimeoutInMinutes !== undefined ? { idleTimeoutInMinutes: a.idleTimeoutInMinutes } : {}),
+      ...(a.enableTcpReset !== undefined ? { enableTcpReset: a.enableTcpReset } : {}),
+      ...(a.protocol !== undefined ? { protocol: a.protocol } : {}),
+    };
+    const what = Object.entries(changes)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ');
+    const err = this.graph.snat.updateOutboundRule(a.lb, a.rule, changes);
+    if (err) return this.said(a.lb, `az network lb outbound-rule update --lb-name ${a.lb} --name ${a.rule} failed, nothing changed: ${err}`);
+    return this.said(a.lb, `az network lb outbound-rule update --lb-name ${a.lb} --name ${a.rule}: ${what || 'no change'}; connections made from now on follow it`);
   }
 
   onEvent(_kind: number, payload: unknown): void {
@@ -155,6 +237,7 @@ export class Simulation implements EventSink<unknown> {
       flows: this.flows(),
       drops: this.drops(),
       captures: this.graph.taps.map((t) => ({ id: t.id, node: t.node, ...(t.iface !== undefined ? { iface: t.iface } : {}), frames: t.frames.length })),
+      ...(this.graph.snat.active ? { snat: this.graph.snat.report(ctx.now) } : {}),
     };
   }
 }

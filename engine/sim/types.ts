@@ -116,8 +116,8 @@ export interface RunReport {
   readonly flows: FlowRow[];
   readonly drops: DropRow[];
   readonly captures: { id: string; node: string; iface?: string; frames: number }[];
-  /** Filled in by the SNAT behaviours (outbound issue); absent until then. */
-  readonly snat?: unknown;
+  /** SNAT devices, allocations, mappings and per-minute metrics; absent when nothing SNATs. */
+  readonly snat?: SnatReport;
 }
 
 /** A frame recorded at a capture point: the real bytes, with where and when. */
@@ -130,4 +130,105 @@ export interface CapturedFrame {
   readonly data: Uint8Array;
   readonly packetId: number;
   readonly direction: 'in' | 'out';
+}
+
+// ---- SNAT (engine/net/snat-plane.ts) ---------------------------------------------------------
+
+export type SnatMechanism = 'lb-outbound-rule' | 'lb-rule-snat' | 'nat-gateway' | 'default-outbound';
+
+/** One SNAT device: an outbound rule, a load-balancing rule's implicit SNAT, a NAT gateway, or a VM's default outbound access. */
+export interface SnatDeviceRow {
+  /** Stable key, e.g. "lb/outboundRules/outboundrule", "natgw", "default-outbound/vm1/ipconfig1". */
+  readonly id: string;
+  readonly mechanism: SnatMechanism;
+  /** How a person names it: "outbound rule 'outboundrule' of load balancer 'lb'". */
+  readonly name: string;
+  /** The resource that owns it (load balancer, NAT gateway, VM). */
+  readonly resource: string;
+  /** The rule name, for load balancer devices (what updateOutboundRule names). */
+  readonly rule?: string;
+  readonly publicIps: string[];
+  readonly protocol: 'Tcp' | 'Udp' | 'All';
+  /** Ports per backend instance (load balancer, default outbound); absent for a NAT gateway (on demand). */
+  readonly portsPerInstance?: number;
+  /** The rule's allocatedOutboundPorts as configured (0 = default table). */
+  readonly allocatedOutboundPorts?: number;
+  readonly idleTimeoutInMinutes: number;
+  readonly enableTcpReset: boolean;
+  readonly instances: string[];
+  /** Why the device cannot SNAT (a configuration Azure would refuse), when it cannot. */
+  readonly error?: string;
+}
+
+/** Ports of one frontend (public) IP of a device, per protocol. */
+export interface SnatFrontendRow {
+  readonly device: string;
+  readonly frontendIp: string;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly allocated: number;
+  readonly used: number;
+}
+
+/** One backend instance's ports from one frontend IP, per protocol (Azure Monitor's dimensions). */
+export interface SnatInstanceRow {
+  readonly device: string;
+  readonly instance: string;
+  readonly frontendIp: string;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly allocated: number;
+  /** Ports no longer allocated that still carry flows (IsAwaitingRemoval=true). */
+  readonly awaitingRemoval: number;
+  readonly used: number;
+  /** SNAT connections since the start of the run. */
+  readonly successful: number;
+  readonly failed: number;
+}
+
+/** One SNAT mapping: the private 5-tuple, the public one, its state and what happens when. */
+export interface SnatMappingRow {
+  readonly device: string;
+  readonly instance: string;
+  readonly proto: 'tcp' | 'udp' | 'icmp';
+  /** Private source "10.8.0.4:41290"; public source "20.48.1.20:1024"; destination "13.71.134.177:80". */
+  readonly private: string;
+  readonly public: string;
+  readonly remote: string;
+  /** syn-sent, established, fin-seen-one, fin-seen-both, closed-by-rst, udp, cooling. */
+  readonly state: string;
+  readonly createdAt: number;
+  readonly lastActivity: number;
+  /** µs until the deadline (idle timeout, port release or end of cool-down). */
+  readonly remainingUs: number;
+  /** What happens at the deadline: idle, half-open, fin-release, rst-release, cooldown-end. */
+  readonly then: string;
+}
+
+/** Azure Monitor-like series, sampled once per virtual minute, per device × frontend IP × instance × protocol. */
+export interface SnatSeries {
+  readonly device: string;
+  readonly frontendIp: string;
+  /** A backend instance (VM name), or "(all VMs)" for a NAT gateway. */
+  readonly instance: string;
+  readonly protocol: 'TCP' | 'UDP';
+  /** Sample times, µs. */
+  readonly t: number[];
+  /** Allocated SNAT Ports (Average). */
+  readonly allocated: number[];
+  /** Used SNAT Ports (Average). */
+  readonly used: number[];
+  /** SNAT Connection Count in the minute before each sample (Total), ConnectionState successful / failed. */
+  readonly successful: number[];
+  readonly failed: number[];
+}
+
+export interface SnatReport {
+  readonly devices: SnatDeviceRow[];
+  readonly frontends: SnatFrontendRow[];
+  readonly instances: SnatInstanceRow[];
+  readonly mappings: SnatMappingRow[];
+  /** Mappings in all (before any filter or limit). */
+  readonly mappingCount: number;
+  readonly series: SnatSeries[];
+  /** 60,000,000: metrics are sampled once per virtual minute. */
+  readonly sampleEveryUs: number;
 }

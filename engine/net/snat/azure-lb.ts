@@ -71,7 +71,7 @@ export function frontendBlockStarts(reservedPorts: readonly number[] = []): numb
 export interface AzureOutboundRule {
   readonly name: string;
   /** How messages name the rule; implicit SNAT of a load-balancing rule says so. */
-  readonly kind?: 'outbound rule' | 'load-balancing rule';
+  readonly kind?: 'outbound rule' | 'load-balancing rule' | 'default outbound access';
   readonly frontendIps: readonly Ipv4Addr[];
   /** Per frontend IP (same order), the frontend ports of its load-balancing and inbound NAT rules. */
   readonly reservedPorts?: readonly (readonly number[])[];
