@@ -41,7 +41,7 @@ export interface Graph {
 }
 
 function end(node: NetNode, iface: string, mac: string): LinkEnd {
-  return { node, iface, mac, taps: null };
+  return { node, iface, mac, taps: null, ifIndex: -1 };
 }
 
 export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
@@ -77,13 +77,13 @@ export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
     const h = new Host(ctx, r.id, r.name, r.kind, r.stack, ctx.rng.stream(`host:${r.id}`));
     hosts.set(r.id, h);
     if (r.kind === 'vm') {
-      for (const a of r.loopbackIps) h.loopbackIps.push(parseIpv4(a) ?? 0);
+      for (const a of r.loopbackIps) h.addLoopback(parseIpv4(a) ?? 0);
       installServices(h, r.services);
     } else if (r.kind === 'internetHost') {
       installServices(h, r.services);
       const ip = parseIpv4(r.address) ?? 0;
       const l = link(end(h, 'eth0', macFromIndex(0x10000 + hosts.size)), end(internet, r.id, INTERNET_ROUTER_MAC), halfOut);
-      h.ifaces.push({ name: 'eth0', ips: [ip], link: l });
+      h.addIface({ name: 'eth0', ips: [ip], link: l }, false);
       internet.routes.set(ip, l);
     }
   }
@@ -97,12 +97,11 @@ export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
     const ips = nic.ipConfigs.map((c) => parseIpv4(c.privateIp) ?? 0);
     const l = link(end(h, nic.id, macFromIndex(k + 1)), end(fabric, nic.id, AZURE_GATEWAY_MAC), linkLatencyUs);
     const iface = { name: nic.id, ips, link: l };
-    if (nic.primary) h.ifaces.unshift(iface);
-    else h.ifaces.push(iface);
+    h.addIface(iface, nic.primary);
     fabric.addPort({ nicId: nic.id, hostName: h.name, link: l, ips, forwarding: nic.enableIpForwarding });
     nic.ipConfigs.forEach((ipConfig, i) => {
       const d = decideOutbound({ vmId: h.id, vmName: h.name, nic, ipConfig, subnet, idx });
-      fabric.outbound.set(ips[i]!, d);
+      fabric.setOutbound(ips[i]!, d);
       outbound.push(d.path);
       const pip = idx.get(ipConfig.publicIp, 'publicIp');
       const pub = pip ? parseIpv4(pip.address) : null;
@@ -118,6 +117,7 @@ export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
   registerPendingFrontends(idx, fabrics, internet);
   snat.start();
   const taps = attachCaptures(scenario, idx, opts.captures ? links : []);
+  reserveSockets(scenario, idx, hosts, fabrics);
   startTraffic(scenario, idx, ctx, hosts);
   return { ctx, idx, hosts, fabrics, internet, links, taps, outbound, snat };
 }
@@ -163,6 +163,34 @@ function attachCaptures(scenario: Scenario, idx: ResourceIndex, links: readonly 
         if (e.node.id === node && (iface === undefined || e.iface === iface)) (e.taps ??= []).push(tap);
   }
   return taps;
+}
+
+/**
+ * Sizes each host's socket table for the TCP connections the traffic will open from it and to it
+ * (an upper bound: connections that close free their slots), so tables do not grow and rehash
+ * while the run goes.
+ */
+function reserveSockets(scenario: Scenario, idx: ResourceIndex, hosts: Map<string, Host>, fabrics: Map<string, VnetFabric>): void {
+  const byIp = new Map<number, Host>();
+  for (const h of hosts.values()) for (const f of h.ifaces) for (const ip of f.ips) if (!byIp.has(ip)) byIp.set(ip, h);
+  const need = new Map<Host, number>();
+  const add = (h: Host | undefined, n: number) => {
+    if (h) need.set(h, (need.get(h) ?? 0) + n);
+  };
+  for (const t of scenario.traffic) {
+    if (t.type !== 'tcp' || t.count <= 0) continue;
+    add(hosts.get(t.from), t.count);
+    const target = resolveTarget(idx, t.from, t.to);
+    if (typeof target === 'string') continue;
+    let to = byIp.get(target.ip);
+    if (to === undefined)
+      for (const f of fabrics.values()) {
+        const b = f.ilpips.get(target.ip);
+        if (b !== undefined) to = byIp.get(b.privateIp);
+      }
+    add(to, t.count);
+  }
+  for (const [h, n] of need) h.tcp.reserve(n);
 }
 
 function startTraffic(scenario: Scenario, idx: ResourceIndex, ctx: NetContext, hosts: Map<string, Host>): void {

@@ -17,7 +17,12 @@ import type { CaptureTap } from './capture.ts';
 /** Anything a link can deliver a packet to. */
 export interface NetNode {
   readonly id: string;
-  receive(p: Packet, iface: string): void;
+  /**
+   * A packet arrived at `at`, this node's own end of a link (or its loopback). The end carries the
+   * interface name (for drops and the trace) and the node's number for it (`ifIndex`), so a node
+   * finds what it keeps per interface by array index, not by looking a name up.
+   */
+  receive(p: Packet, at: LinkEnd): void;
 }
 
 /** One end of a link: the node, its interface name there, and the MAC it has on that link. */
@@ -27,6 +32,72 @@ export interface LinkEnd {
   readonly mac: Mac;
   /** Capture taps on this end, or null (checked once per packet). */
   taps: CaptureTap[] | null;
+  /** The node's own number for this interface (e.g. a fabric's NIC port index), -1 when it keeps none. */
+  ifIndex: number;
+}
+
+/**
+ * A map keyed by IPv4 address (a u32): open addressing over an Int32Array, so a lookup on the
+ * packet path is a multiply, a shift and a compare or two, and addresses >= 64.0.0.0 (not small
+ * integers to V8) cost no boxing or hashing of heap numbers. No deletion: routes and bindings only
+ * ever get added during a run.
+ */
+export class IpMap<V> {
+  private keys = new Int32Array(16);
+  private vals: (V | undefined)[] = emptySlots(16);
+  private shift = 28;
+  size = 0;
+
+  get(ip: number): V | undefined {
+    const k = ip | 0;
+    const mask = this.keys.length - 1;
+    for (let i = Math.imul(k, 0x9e3779b1) >>> this.shift; ; i = (i + 1) & mask) {
+      const v = this.vals[i];
+      if (v === undefined) return undefined;
+      if (this.keys[i] === k) return v;
+    }
+  }
+
+  has(ip: number): boolean {
+    return this.get(ip) !== undefined;
+  }
+
+  /** Sets (or replaces) the value for `ip`; `value` must not be undefined. */
+  set(ip: number, value: V): this {
+    const k = ip | 0;
+    const mask = this.keys.length - 1;
+    let i = Math.imul(k, 0x9e3779b1) >>> this.shift;
+    while (this.vals[i] !== undefined && this.keys[i] !== k) i = (i + 1) & mask;
+    if (this.vals[i] === undefined) {
+      if (2 * (this.size + 1) > this.keys.length) {
+        this.grow();
+        return this.set(ip, value);
+      }
+      this.size++;
+    }
+    this.keys[i] = k;
+    this.vals[i] = value;
+    return this;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const vals = this.vals;
+    this.keys = new Int32Array(keys.length * 2);
+    this.vals = emptySlots(keys.length * 2);
+    this.shift--;
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const v = vals[i];
+      if (v !== undefined) this.set(keys[i]!, v);
+    }
+  }
+}
+
+function emptySlots<V>(n: number): (V | undefined)[] {
+  const a: (V | undefined)[] = [];
+  for (let i = 0; i < n; i++) a.push(undefined);
+  return a;
 }
 
 /** Spare packet objects kept for reuse (more than are ever in flight at once in our scenarios). */
@@ -64,7 +135,7 @@ export class Link implements EventSink<unknown> {
     const dst = kind === TO_B ? this.b : this.a;
     const src = kind === TO_B ? this.a : this.b;
     if (dst.taps !== null) for (const tap of dst.taps) tap.record(p, src, dst, 'in', this.ctx.sched.now);
-    dst.node.receive(p, dst.iface);
+    dst.node.receive(p, dst);
   }
 
   /** The end on `node`. */

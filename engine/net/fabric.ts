@@ -11,8 +11,8 @@
  *   balancing to a frontend is not simulated yet (dropped as such).
  * The fabric answers ARP for everything with 12:34:56:78:9a:bc, so no ARP is simulated.
  */
-import { cidrContains, ipv4ToString, type Cidr } from '../wire/addr.ts';
-import type { Link, NetContext, NetNode } from './context.ts';
+import { ipv4ToString, prefixMask, type Cidr } from '../wire/addr.ts';
+import { IpMap, type Link, type LinkEnd, type NetContext, type NetNode } from './context.ts';
 import type { Packet } from './packet.ts';
 import { ilpipInbound, type IlpipBinding } from './outbound-ilpip.ts';
 import type { FabricIo, OutboundDecision } from './outbound-types.ts';
@@ -37,14 +37,26 @@ export const INTERNET_IFACE = 'internet';
 
 export class VnetFabric implements NetNode, FabricIo {
   /** NIC ports by private address. */
-  readonly byIp = new Map<number, FabricPort>();
+  readonly byIp = new IpMap<FabricPort>();
   /** Ports by NIC id (the interface name on the fabric side). */
   readonly byNic = new Map<string, FabricPort>();
-  /** The outbound decision for each private address. */
+  /** The outbound decision for each private address (set through setOutbound). */
   readonly outbound = new Map<number, OutboundDecision>();
-  readonly ilpips = new Map<number, IlpipBinding>();
+  readonly ilpips = new IpMap<IlpipBinding>();
   readonly pendingFrontends = new Map<number, PendingFrontend>();
   internet: Link | null = null;
+  /**
+   * The packet path's view of the same: ports by their link end's ifIndex, and per port the
+   * outbound decision of each of its addresses (in `ips` order), so a packet from a NIC finds its
+   * port and its decision by index.
+   */
+  private readonly ports: FabricPort[] = [];
+  private readonly decisions: (OutboundDecision | undefined)[][] = [];
+  /** Port number by private address. */
+  private readonly portOfIp = new IpMap<number>();
+  /** The address space as (base, mask) pairs. */
+  private readonly spaceBase: number[] = [];
+  private readonly spaceMask: number[] = [];
 
   constructor(
     readonly ctx: NetContext,
@@ -52,35 +64,58 @@ export class VnetFabric implements NetNode, FabricIo {
     readonly name: string,
     readonly addressSpace: readonly Cidr[],
     readonly snat: SnatPlane,
-  ) {}
+  ) {
+    for (const c of addressSpace) {
+      this.spaceBase.push(c.base | 0);
+      this.spaceMask.push(prefixMask(c.prefix) | 0);
+    }
+  }
 
+  /** Adds a NIC's port; its link's end on this fabric gets the port's number. */
   addPort(port: FabricPort): void {
     this.byNic.set(port.nicId, port);
-    for (const ip of port.ips) this.byIp.set(ip, port);
+    for (const ip of port.ips) {
+      this.byIp.set(ip, port);
+      this.portOfIp.set(ip, this.ports.length);
+    }
+    port.link.endOf(this).ifIndex = this.ports.length;
+    this.ports.push(port);
+    this.decisions.push(port.ips.map((ip) => this.outbound.get(ip)));
+  }
+
+  /** Records the outbound chain's decision for a private address (of a port added before or after). */
+  setOutbound(ip: number, d: OutboundDecision): void {
+    this.outbound.set(ip, d);
+    const k = this.portOfIp.get(ip);
+    if (k !== undefined) this.decisions[k]![this.ports[k]!.ips.indexOf(ip)] = d;
   }
 
   inVnet(ip: number): boolean {
-    for (const c of this.addressSpace) if (cidrContains(c, ip)) return true;
+    const a = ip | 0;
+    for (let i = 0; i < this.spaceBase.length; i++) if ((a & this.spaceMask[i]!) === this.spaceBase[i]) return true;
     return false;
   }
 
-  receive(p: Packet, iface: string): void {
-    if (iface === INTERNET_IFACE) return this.fromInternet(p);
-    const port = this.byNic.get(iface);
-    if (port !== undefined && !port.forwarding && !port.ips.includes(p.src)) {
+  receive(p: Packet, at: LinkEnd): void {
+    if (at.iface === INTERNET_IFACE) return this.fromInternet(p);
+    const port = this.ports[at.ifIndex];
+    const src = p.src;
+    // Nearly always the NIC's primary address: no search.
+    const j = port === undefined ? -1 : port.ips[0] === src ? 0 : port.ips.indexOf(src);
+    if (port !== undefined && j < 0 && !port.forwarding) {
       this.ctx.drop(
         this.id,
         p,
         'spoofed-source',
-        `${port.hostName} sent from ${ipv4ToString(p.src)}, which is not an address of NIC '${port.nicId}', and IP forwarding is off on that NIC`,
-        iface,
+        `${port.hostName} sent from ${ipv4ToString(src)}, which is not an address of NIC '${port.nicId}', and IP forwarding is off on that NIC`,
+        at.iface,
       );
       return;
     }
     if (this.inVnet(p.dst)) return this.deliver(p);
-    const d = this.outbound.get(p.src);
+    const d = (j >= 0 ? this.decisions[at.ifIndex]![j] : undefined) ?? this.outbound.get(src);
     if (d === undefined) {
-      this.ctx.drop(this.id, p, 'no-outbound', `${ipv4ToString(p.src)} is not an ipconfig of a NIC in virtual network '${this.name}', so nothing carries it to the Internet`, iface);
+      this.ctx.drop(this.id, p, 'no-outbound', `${ipv4ToString(src)} is not an ipconfig of a NIC in virtual network '${this.name}', so nothing carries it to the Internet`, at.iface);
       return;
     }
     d.mechanism.translate(p, d, this);

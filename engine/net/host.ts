@@ -9,7 +9,7 @@ import type { EventSink } from '../sim/scheduler.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { SocketRow } from '../sim/types.ts';
 import { ipv4ToString } from '../wire/addr.ts';
-import type { Link, NetContext, NetNode } from './context.ts';
+import type { Link, LinkEnd, NetContext, NetNode } from './context.ts';
 import { ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, Packet, PROTO_ICMP, PROTO_TCP, PROTO_UDP, SYN, ACK, endpoint } from './packet.ts';
 import { TcpStack, type TcpHostIo, type TcpSettings } from './tcp.ts';
 
@@ -33,8 +33,13 @@ const EV_LOCAL = 1;
 
 export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
   readonly tcp: TcpStack;
+  /** Interfaces, primary first, and loopback addresses: change them through addIface / addLoopback (or call addressesChanged). */
   readonly ifaces: HostIface[] = [];
   readonly loopbackIps: number[] = [];
+  /** Every address the host owns, primary first (built on demand; null when it must be rebuilt). */
+  private owned: number[] | null = null;
+  /** Where locally delivered packets arrive. */
+  private readonly lo: LinkEnd = { node: this, iface: 'lo', mac: '00:00:00:00:00:00', taps: null, ifIndex: -1 };
   /** UDP echo services by port: the value says whether it is stopped. */
   readonly udpEcho = new Map<number, { stopped: boolean }>();
   /** Client UDP sockets by local port, ICMP echo clients by identifier. */
@@ -59,13 +64,36 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
     return this.ifaces[0]?.ips[0] ?? 0;
   }
 
+  /** Adds an interface (first when it is the primary one). */
+  addIface(iface: HostIface, primary: boolean): void {
+    if (primary) this.ifaces.unshift(iface);
+    else this.ifaces.push(iface);
+    this.addressesChanged();
+  }
+
+  addLoopback(ip: number): void {
+    this.loopbackIps.push(ip);
+    this.addressesChanged();
+  }
+
+  /** The invalidation hook: call after changing `ifaces`, their `ips` or `loopbackIps` directly (a redeploy that moves addresses). */
+  addressesChanged(): void {
+    this.owned = null;
+  }
+
   owns(ip: number): boolean {
-    // Nearly every packet a host receives is for its primary address: answer that without a walk.
-    const primary = this.ifaces[0];
-    if (primary !== undefined && primary.ips[0] === ip) return true;
-    for (const f of this.ifaces) for (const a of f.ips) if (a === ip) return true;
-    for (const a of this.loopbackIps) if (a === ip) return true;
+    // Nearly every packet a host receives is for its primary address, and a host has one or two.
+    const o = this.owned ?? this.ownedAddresses();
+    for (let i = 0; i < o.length; i++) if (o[i] === ip) return true;
     return false;
+  }
+
+  private ownedAddresses(): number[] {
+    const o: number[] = [];
+    for (const f of this.ifaces) for (const a of f.ips) o.push(a);
+    for (const a of this.loopbackIps) o.push(a);
+    this.owned = o;
+    return o;
   }
 
   /** Sends a packet the stack made: out of the interface holding its source address. */
@@ -77,8 +105,15 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
       ctx.sched.after(0, this, EV_LOCAL, p);
       return;
     }
-    let out = this.ifaces[0];
-    for (const f of this.ifaces) if (f.ips.includes(p.src)) out = f;
+    // The last interface that holds the source address, else the primary one.
+    const ifaces = this.ifaces;
+    let out = ifaces[0];
+    if (ifaces.length > 1 || (out !== undefined && out.ips[0] !== p.src))
+      for (let k = ifaces.length - 1; k >= 0; k--)
+        if (ifaces[k]!.ips.includes(p.src)) {
+          out = ifaces[k];
+          break;
+        }
     if (out === undefined || out.link === null) {
       ctx.drop(this.id, p, 'no-route', `${this.name} has no interface to send ${ipv4ToString(p.dst)} out of`);
       return;
@@ -88,16 +123,16 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
   }
 
   onEvent(_kind: number, payload: unknown): void {
-    this.receive(payload as Packet, 'lo');
+    this.receive(payload as Packet, this.lo);
   }
 
-  receive(p: Packet, iface: string): void {
+  receive(p: Packet, at: LinkEnd): void {
     const ctx = this.ctx;
     if (!this.owns(p.dst)) {
-      ctx.drop(this.id, p, 'not-for-host', `${this.name} does not own ${ipv4ToString(p.dst)} and does not forward packets`, iface);
+      ctx.drop(this.id, p, 'not-for-host', `${this.name} does not own ${ipv4ToString(p.dst)} and does not forward packets`, at.iface);
       return;
     }
-    if (ctx.trace.on) ctx.packetEvent('deliver', this.id, p, iface);
+    if (ctx.trace.on) ctx.packetEvent('deliver', this.id, p, at.iface);
     if (p.proto === PROTO_TCP) {
       if ((p.flags & (SYN | ACK)) === SYN) ctx.flows.seen(p.flowId, p.src, p.srcPort);
       this.tcp.input(p);

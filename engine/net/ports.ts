@@ -36,10 +36,16 @@ export interface PortPick {
  * inet_csk_get_port prefers). Returns null when every port is taken (EADDRNOTAVAIL).
  */
 export function pickEphemeralPort(range: PortRange, offsetSeed: number, parity: 0 | 1, taken: (port: number) => boolean): PortPick | null {
+  const r = walkEphemeralPorts(range, offsetSeed, parity, taken);
+  return r < 0 ? null : { port: pickedPort(r), i: pickedWalk(r) };
+}
+
+/** pickEphemeralPort without an object per connect: the pick packed in one number (-1 for none). */
+export function walkEphemeralPorts(range: PortRange, offsetSeed: number, parity: 0 | 1, taken: (port: number) => boolean): number {
   const low = range.low;
   const high = range.high + 1;
   let remaining = high - low;
-  if (remaining <= 0) return null;
+  if (remaining <= 0) return -1;
   if (remaining > 1) remaining &= ~1;
   let offset = offsetSeed % remaining;
   offset = (offset & ~1) | parity;
@@ -47,10 +53,22 @@ export function pickEphemeralPort(range: PortRange, offsetSeed: number, parity: 
     let port = low + offset;
     for (let i = 0; i < remaining; i += 2, port += 2) {
       if (port >= high) port -= remaining;
-      if (!taken(port)) return { port, i };
+      if (!taken(port)) return i * PORT_SPAN + port;
     }
     offset ^= 1;
     if (remaining <= 1) break;
   }
-  return null;
+  return -1;
+}
+
+/** Ports are below 2^16: a packed pick is walk * 2^16 + port. */
+const PORT_SPAN = 0x10000;
+
+export function pickedPort(pick: number): number {
+  return pick % PORT_SPAN;
+}
+
+/** How far the walk went (Linux's `i`), for the hint. */
+export function pickedWalk(pick: number): number {
+  return Math.floor(pick / PORT_SPAN);
 }

@@ -64,6 +64,9 @@ export const TIMED_SINCE = 14;
 /** Handshake round-trip time in µs (active opens, when the SYN was not retransmitted), -1 = none. */
 export const RTT_US = 15;
 
+/** The most sockets reserve() makes room for at once (16 MiB of records). */
+const MAX_RESERVE = 2 ** 17;
+
 /** Per-socket booleans, packed in BITS. */
 export const B_TS = 1; // timestamps negotiated (RFC 7323)
 export const B_WSCALE = 2; // window scale offered by both
@@ -92,6 +95,18 @@ export class SocketTable {
   d = new Float64Array(0);
   readonly app: (TcpApp | null)[] = [];
   readonly unacked: (Unacked[] | null)[] = [];
+
+  /**
+   * Makes room for `n` sockets up front (records and hash index), so that opening them neither
+   * copies the records nor rehashes. Capped: a bigger table still grows as it fills.
+   */
+  reserve(n: number): void {
+    const want = Math.min(Math.max(n, 16), MAX_RESERVE);
+    let cap = 16;
+    while (cap < want) cap *= 2;
+    if (cap > this.cap) this.grow(cap);
+    if (cap > this.heads.length) this.rehash(cap);
+  }
 
   /** A new socket in state CLOSED with its 4-tuple, indexed and counted. */
   open(localIp: number, localPort: number, remoteIp: number, remotePort: number, flowId: number, app: TcpApp | null): SocketId {
@@ -197,9 +212,9 @@ export class SocketTable {
     this.heads = heads;
   }
 
-  /** Doubles the record buffer (records are copied as they are: views are by word). */
-  private grow(): void {
-    const n = Math.max(16, this.cap * 2);
+  /** Doubles the record buffer, or makes it `to` records (records are copied as they are: views are by word). */
+  private grow(to = 0): void {
+    const n = Math.max(16, this.cap * 2, to);
     this.cap = n;
     const buf = new ArrayBuffer(n * REC_WORDS * 4);
     const u = new Uint32Array(buf);

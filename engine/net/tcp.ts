@@ -22,7 +22,7 @@ import type { Rng } from '../sim/rng.ts';
 import type { SocketRow } from '../sim/types.ts';
 import type { NetContext } from './context.ts';
 import { ACK, endpoint, FIN, Packet, PROTO_TCP, PSH, RST, SYN } from './packet.ts';
-import { pickEphemeralPort, portOffset, type PortRange } from './ports.ts';
+import { pickedPort, pickedWalk, portOffset, walkEphemeralPorts, type PortRange } from './ports.ts';
 import { seqAdd, seqLe, seqLt, TCP_STATE_NAMES, TcpState, type TcpApp, type TcpEnd } from './tcp-socket.ts';
 import {
   B_CLOSED_BY_APP, B_END_NOTIFIED, B_SACK, B_TS, B_WSCALE, SocketTable, baseOf, type SocketId,
@@ -91,6 +91,11 @@ export class TcpStack implements EventSink<unknown> {
     return this.t.count;
   }
 
+  /** Sizes the connection table for about `n` connections (build.ts, from the traffic spec). */
+  reserve(n: number): void {
+    this.t.reserve(n);
+  }
+
   listen(port: number, app: TcpApp): Listener {
     const l: Listener = { port, app, stopped: false };
     this.listeners.set(port, l);
@@ -133,11 +138,11 @@ export class TcpStack implements EventSink<unknown> {
     this.pickLocalIp = localIp;
     this.pickRemoteIp = remoteIp;
     this.pickRemotePort = remotePort;
-    const pick = pickEphemeralPort(this.range, seed, bound ? 1 : 0, this.portTaken);
-    if (pick === null) return null;
-    this.hint = (this.hint + pick.i + 2) >>> 0;
+    const pick = walkEphemeralPorts(this.range, seed, bound ? 1 : 0, this.portTaken);
+    if (pick < 0) return null;
+    this.hint = (this.hint + pickedWalk(pick) + 2) >>> 0;
     const t = this.t;
-    const s = t.open(localIp, pick.port, remoteIp, remotePort, flowId, app);
+    const s = t.open(localIp, pickedPort(pick), remoteIp, remotePort, flowId, app);
     const i = baseOf(s);
     const iss = this.rng.nextU32();
     t.u[i + ISS] = iss;

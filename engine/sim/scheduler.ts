@@ -8,7 +8,8 @@
  * in steps), so events are kept in one FIFO bucket per distinct time and only the bucket times
  * are in a min-heap (tens of entries, not thousands). Events at one time run in the order they
  * were scheduled, which is exactly the (time, seq) order of a heap with an insertion counter:
- * scheduling and running an event cost O(1) plus a Map lookup, not O(log n) sifts.
+ * scheduling and running an event cost O(1) (a Map lookup when the small time → bucket cache
+ * misses), not O(log n) sifts.
  *
  * Events are kept in parallel arrays indexed by a slot number (no object per event, no closure):
  * an event is (sink, kind, payload), linked both ways into its bucket so that cancelling unlinks
@@ -27,6 +28,13 @@ export type TimerHandle = number;
 
 const SLOT_BITS = 2 ** 24;
 const NONE = -1;
+/** Entries of the time → bucket cache (a power of two). */
+const CACHE_SIZE = 16;
+
+/** The cache entry a time may sit in: a multiplicative hash of its low 32 bits. */
+function cacheIndex(t: number): number {
+  return Math.imul(t | 0, 0x9e3779b1) >>> 28;
+}
 
 export class Scheduler<P> {
   /** Virtual time in integer microseconds. */
@@ -42,7 +50,9 @@ export class Scheduler<P> {
   private prev = new Int32Array(1024);
   private sinks: (EventSink<P> | null)[] = [];
   private payloads: (P | undefined)[] = [];
-  private freeSlots: number[] = [];
+  /** Free slots, a stack (last freed is reused first). */
+  private freeSlots = new Int32Array(1024);
+  private freeCount = 0;
   private slotCount = 0;
   /** Buckets: the time, and the first and last event (NONE when empty); time → bucket. */
   private bTime = new Float64Array(64);
@@ -51,6 +61,13 @@ export class Scheduler<P> {
   private freeBuckets: number[] = [];
   private bucketCount = 0;
   private readonly byTime = new Map<number, number>();
+  /**
+   * A small direct-mapped cache in front of byTime: events are scheduled at now plus one of a
+   * few fixed delays (link latencies, timer lengths), so the last bucket seen for each of them
+   * is nearly always the one wanted. An entry is cleared when its bucket is dropped.
+   */
+  private readonly cacheTime = new Float64Array(CACHE_SIZE).fill(-1);
+  private readonly cacheBucket = new Int32Array(CACHE_SIZE);
   /** Min-heap of bucket times (distinct), with each entry's bucket beside it. */
   private heapTime = new Float64Array(64);
   private heapBucket = new Int32Array(64);
@@ -68,8 +85,14 @@ export class Scheduler<P> {
     this.kinds[slot] = kind;
     this.sinks[slot] = sink;
     this.payloads[slot] = payload;
-    let b = this.byTime.get(t);
-    if (b === undefined) b = this.newBucket(t);
+    const c = cacheIndex(t);
+    let b: number;
+    if (this.cacheTime[c] === t) b = this.cacheBucket[c]!;
+    else {
+      b = this.byTime.get(t) ?? this.newBucket(t);
+      this.cacheTime[c] = t;
+      this.cacheBucket[c] = b;
+    }
     const tail = this.bTail[b]!;
     this.bucketOf[slot] = b;
     this.next[slot] = NONE;
@@ -141,7 +164,10 @@ export class Scheduler<P> {
     while (this.heapSize > 0) {
       const b = this.heapBucket[0]!;
       if (this.bHead[b] !== NONE) return b;
-      this.byTime.delete(this.bTime[b]!);
+      const t = this.bTime[b]!;
+      this.byTime.delete(t);
+      const c = cacheIndex(t);
+      if (this.cacheTime[c] === t) this.cacheTime[c] = -1;
       this.freeBuckets.push(b);
       this.popHeap();
     }
@@ -164,12 +190,12 @@ export class Scheduler<P> {
     this.sinks[slot] = null;
     this.payloads[slot] = undefined;
     this.gen[slot] = (this.gen[slot]! + 1) | 0;
-    this.freeSlots.push(slot);
+    if (this.freeCount === this.freeSlots.length) this.freeSlots = grown(this.freeSlots, new Int32Array(this.freeCount * 2));
+    this.freeSlots[this.freeCount++] = slot;
   }
 
   private allocSlot(): number {
-    const reused = this.freeSlots.pop();
-    if (reused !== undefined) return reused;
+    if (this.freeCount > 0) return this.freeSlots[--this.freeCount]!;
     const slot = this.slotCount++;
     if (slot >= this.gen.length) {
       const n = this.gen.length * 2;
