@@ -7,6 +7,7 @@ import { fieldPath, type ScenarioIssue } from './issues.ts';
 import { ResourceIndex, referencesOf } from './references.ts';
 import { capacityInputOf, outboundCapacityProblem } from './snat-capacity.ts';
 import type { Resource, Scenario } from './scenario.ts';
+import { compileCaptureFilter } from '../dissect/filter/index.ts';
 
 type Report = (
   code: string,
@@ -248,6 +249,10 @@ function checkTrafficAndCaptures(s: Scenario, idx: ResourceIndex, report: Report
   s.captures.forEach((c, i) => {
     if (!idx.byId.has(c.node))
       report('dangling-reference', `capture '${c.id}' is on '${c.node}', which does not exist`, { top: 'captures', index: i, resourceId: c.id, path: ['node'] });
+    // tcpdump refuses to start with a filter it cannot compile; so does a capture point.
+    const f = c.filter?.trim() ? compileCaptureFilter(c.filter) : null;
+    if (f && !f.ok)
+      report('capture-filter', `capture '${c.id}' has a filter tcpdump would refuse: ${f.error.message} (at character ${f.error.offset + 1})`, { top: 'captures', index: i, resourceId: c.id, path: ['filter'] });
   });
   s.timeline.forEach((e, i) => checkTimelineEntry(e, i, idx, report));
 }
