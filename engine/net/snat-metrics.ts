@@ -9,16 +9,8 @@ import type { SnatSeries } from '../sim/types.ts';
 import { ipv4ToString } from '../wire/addr.ts';
 import type { SnatDevice } from './snat-plane.ts';
 
-interface MutableSeries {
-  readonly device: string;
-  readonly frontendIp: string;
-  readonly instance: string;
-  readonly protocol: 'TCP' | 'UDP';
-  readonly t: number[];
-  readonly allocated: number[];
-  readonly used: number[];
-  readonly successful: number[];
-  readonly failed: number[];
+/** A series being filled: the published shape plus the counts at the previous sample. */
+interface MutableSeries extends SnatSeries {
   /** Cumulative counts at the previous sample. */
   lastOk: number;
   lastFailed: number;
