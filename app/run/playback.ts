@@ -146,11 +146,15 @@ function pump(): void {
   const reached = Math.max(packetFeed.latestUs, s.clockUs);
   const to = (askedUs = Math.max(askedUs, reached + dt * 1000 * s.speed));
   let caughtUp = true;
+  // A crash replaces the worker: an answer from the old one that is applied after the crash's
+  // reset (it waited in the queue behind a call the crash rejected) must not bring its clock back.
+  const gen = engineBridge.generation;
   // Sent now, applied in order: with two calls in flight the worker never waits for this thread.
   const answer = engineBridge.call((e) => e.advance(to, { maxMs: 12 }));
   answer.catch(() => undefined);
   void serial(async () => {
     const b = await answer;
+    if (engineBridge.generation !== gen) return;
     caughtUp = b.now >= to;
     // Lagging: the next call goes out before this batch is applied, so the worker keeps working.
     if (!caughtUp) pump();
@@ -174,7 +178,8 @@ function pump(): void {
   })
     .catch(onError)
     .finally(() => {
-      inFlight--;
+      // The crash handler has already zeroed the count for calls to the old worker.
+      if (engineBridge.generation === gen) inFlight--;
       if (!caughtUp) pump();
     });
 }
