@@ -16,8 +16,10 @@ import { compileDisplayFilter, type DisplayFilter, type FilterError } from './di
 import {
   defaultDecodeAs,
   dissect,
+  dissectFields,
   DissectSession,
   fieldsByName,
+  materializeLayers,
   parseDecodeAsRule,
   summarize,
   withDecodeAs,
@@ -28,6 +30,20 @@ import {
 import { indexCapture, writePcap, writePcapng, type CaptureFormat, type CaptureIndex, type PcapError, type WriteFrame } from './pcap/index.ts';
 import { CAPTURE_EPOCH_S } from './pcap-export.ts';
 import { COLOUR_RULES, colourOf } from './capture-colours.ts';
+
+let colourFieldSet: Set<string> | null = null;
+
+/** The field names the colouring rules read: a frame's map needs only these (filter fast path). */
+function colourFields(): Set<string> {
+  if (colourFieldSet) return colourFieldSet;
+  const names = new Set<string>();
+  for (const r of COLOUR_RULES) {
+    const c = compileDisplayFilter(r.filter);
+    if (c.ok) for (const n of c.filter.fields) names.add(n);
+  }
+  colourFieldSet = names;
+  return names;
+}
 
 export { COLOUR_RULES, type ColourRule } from './capture-colours.ts';
 
@@ -348,6 +364,8 @@ export class CaptureView {
   private verify = false;
   private filterText = '';
   private filter: DisplayFilter | null = null;
+  /** The names `filter` reads: the per-frame field map holds only these. */
+  private filterFields: Set<string> = new Set();
   private matches = new IndexList();
   private filtered = 0;
   private firstSec = 0;
@@ -440,6 +458,7 @@ export class CaptureView {
     const c = compileDisplayFilter(t);
     if (!c.ok) return { ok: false, error: c.error };
     this.filter = c.filter;
+    this.filterFields = new Set(c.filter.fields);
     this.filterText = t;
     this.resetMatches();
     return { ok: true };
@@ -470,7 +489,7 @@ export class CaptureView {
     let k = 0;
     while (this.filter && this.filtered < n) {
       const i = this.filtered;
-      if (this.filter.test(fieldsByName(this.dissectAt(i)))) this.matches.push(i);
+      if (this.filter.test(this.fieldsAt(i, this.filterFields))) this.matches.push(i);
       this.filtered = i + 1;
       if ((++k & 63) === 0 && stop()) return true;
     }
@@ -536,12 +555,13 @@ export class CaptureView {
       capturedLength: data.length,
       originalLength: s.originalLength(index),
       bytes: data.slice(),
-      layers: d.layers,
+      // Plain objects with the labels built: the lazy ones would not survive the worker boundary.
+      layers: materializeLayers(d.layers),
       protocol: d.protocol,
       src: d.src,
       dst: d.dst,
       info: d.info,
-      colour: colourOf(fieldsByName(d)),
+      colour: colourOf(fieldsByName(d, colourFields())),
       ...(d.malformed !== undefined ? { malformed: d.malformed } : {}),
     };
     if (s instanceof SimSource) {
@@ -632,6 +652,19 @@ export class CaptureView {
     return d;
   }
 
+  /** `fieldsByName(this.dissectAt(i), names)` without building the layers the names cannot be in. */
+  private fieldsAt(i: number, names: ReadonlySet<string>) {
+    const s = this.src;
+    const inOrder = i <= this.seen;
+    const m = dissectFields(s.data(i), s.linkType(i), this.decode, names, {
+      frameNumber: i + 1,
+      verifyChecksums: this.verify,
+      ...(inOrder ? { session: this.session } : {}),
+    });
+    if (i === this.seen) this.seen = i + 1;
+    return m;
+  }
+
   private row(i: number): PacketRow {
     const provisional = i > this.seen;
     const d = this.dissectAt(i);
@@ -646,7 +679,7 @@ export class CaptureView {
       // Wireshark's Length column is frame.len, the length on the wire (a snaplen cuts the capture only).
       length: Math.max(s.originalLength(i), d.length),
       info: d.info,
-      colour: colourOf(fieldsByName(d)),
+      colour: colourOf(fieldsByName(d, colourFields())),
       packetId: s instanceof SimSource ? s.frame(i).packetId : -1,
       provisional,
     };

@@ -4,12 +4,14 @@
  * dissected as further layers without touching the columns (a quote is usually cut short; that is
  * not malformed). Info wording follows tshark 4.0 (packet-icmp.c / packet-icmpv6.c).
  */
-import { macFromBytes } from '../wire/addr.ts';
 import { finishChecksum, pseudoHeaderSumV6, sumWords } from '../wire/checksum.ts';
 import { dissectData } from './data.ts';
 import { dissectIpv4, dissectIpv6 } from './ip.ts';
 import type { Field, Layer } from './types.ts';
-import { CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED, checksumStatusField, field, hex, ipv4At, ipv6ToString, u16, u32 } from './util.ts';
+import {
+  bitField, CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED, checksumStatusField, field, hex, ipv4At, ipv6ToString,
+  macAt, pfield, u16, u32, withChildren, withMalformed, view,
+} from './util.ts';
 import { openLayer, truncatedLayer, type Walk } from './walk.ts';
 
 const ICMP_TYPES: Readonly<Record<number, string>> = {
@@ -59,7 +61,7 @@ function echoSuffix(w: Walk, id: number, seq: number, reply: boolean): string {
 function checksumFields(name: string, d: Uint8Array, off: number, status: number): Field[] {
   const c = u16(d, off + 2);
   return [
-    field(`${name}.checksum`, `Checksum: ${hex(c, 4)} [${status === CHECKSUM_GOOD ? 'correct' : status === CHECKSUM_BAD ? 'incorrect' : 'unverified'}]`, c, off + 2, 2),
+    field(`${name}.checksum`, () => `Checksum: ${hex(c, 4)} [${status === CHECKSUM_GOOD ? 'correct' : status === CHECKSUM_BAD ? 'incorrect' : 'unverified'}]`, c, off + 2, 2),
     checksumStatusField(`${name}.checksum.status`, 'Checksum Status', status, off + 2),
   ];
 }
@@ -79,8 +81,8 @@ export function dissectIcmp(w: Walk, off: number, end: number): void {
   const status = w.quote > 0 ? CHECKSUM_UNVERIFIED : finishChecksum(sumWords(d, off, end)) === 0 ? CHECKSUM_GOOD : CHECKSUM_BAD;
   if (layer) {
     layer.fields.push(
-      field('icmp.type', `Type: ${type} (${typeText})`, type, off, 1),
-      field('icmp.code', `Code: ${code}${codeText ? ` (${codeText})` : ''}`, code, off + 1, 1),
+      field('icmp.type', () => `Type: ${type} (${typeText})`, type, off, 1),
+      field('icmp.code', () => `Code: ${code}${codeText ? ` (${codeText})` : ''}`, code, off + 1, 1),
       ...checksumFields('icmp', d, off, status),
     );
   }
@@ -94,10 +96,10 @@ export function dissectIcmp(w: Walk, off: number, end: number): void {
     const seqLe = ((seq & 255) << 8) | (seq >> 8);
     if (layer) {
       layer.fields.push(
-        field('icmp.ident', `Identifier (BE): ${id} (${hex(id, 4)})`, id, off + 4, 2),
-        field('icmp.ident_le', `Identifier (LE): ${idLe} (${hex(idLe, 4)})`, idLe, off + 4, 2),
-        field('icmp.seq', `Sequence Number (BE): ${seq} (${hex(seq, 4)})`, seq, off + 6, 2),
-        field('icmp.seq_le', `Sequence Number (LE): ${seqLe} (${hex(seqLe, 4)})`, seqLe, off + 6, 2),
+        field('icmp.ident', () => `Identifier (BE): ${id} (${hex(id, 4)})`, id, off + 4, 2),
+        field('icmp.ident_le', () => `Identifier (LE): ${idLe} (${hex(idLe, 4)})`, idLe, off + 4, 2),
+        field('icmp.seq', () => `Sequence Number (BE): ${seq} (${hex(seq, 4)})`, seq, off + 6, 2),
+        field('icmp.seq_le', () => `Sequence Number (LE): ${seqLe} (${hex(seqLe, 4)})`, seqLe, off + 6, 2),
       );
     }
     info += ` id=${hex(id, 4)}, seq=${seq}/${seqLe}, ttl=${w.ttl}`;
@@ -105,10 +107,10 @@ export function dissectIcmp(w: Walk, off: number, end: number): void {
     if (end > off + 8) dissectData(w, off + 8, end);
   } else if ((type === 3 || type === 4 || type === 5 || type === 11 || type === 12) && end - off >= 8) {
     if (layer) {
-      if (type === 5) layer.fields.push(field('icmp.redir_gw', `Gateway Address: ${ipv4At(d, off + 4)}`, ipv4At(d, off + 4), off + 4, 4));
+      if (type === 5) layer.fields.push(pfield('icmp.redir_gw', 'Gateway Address', ipv4At(d, off + 4), off + 4, 4));
       else if (type === 3 && code === 4) {
-        layer.fields.push(field('icmp.unused', 'Unused', d.slice(off + 4, off + 6), off + 4, 2), field('icmp.mtu', `MTU of next hop: ${u16(d, off + 6)}`, u16(d, off + 6), off + 6, 2));
-      } else layer.fields.push(field('icmp.unused', 'Unused', d.slice(off + 4, off + 8), off + 4, 4));
+        layer.fields.push(field('icmp.unused', 'Unused', view(d, off + 4, off + 6), off + 4, 2), pfield('icmp.mtu', 'MTU of next hop', u16(d, off + 6), off + 6, 2));
+      } else layer.fields.push(field('icmp.unused', 'Unused', view(d, off + 4, off + 8), off + 4, 4));
     }
     quote(w, off + 8, end, 4);
   } else if (end > off + 4) {
@@ -151,14 +153,14 @@ export function dissectIcmpv6(w: Walk, off: number, end: number): void {
   if (w.quote === 0) w.protocol = 'ICMPv6';
   let status = CHECKSUM_UNVERIFIED;
   if (w.quote === 0 && w.ipVersion === 6) {
-    const ph = pseudoHeaderSumV6(d.subarray(w.ipSrcOff, w.ipSrcOff + 16), d.subarray(w.ipDstOff, w.ipDstOff + 16), 58, end - off);
+    const ph = pseudoHeaderSumV6(view(d, w.ipSrcOff, w.ipSrcOff + 16), view(d, w.ipDstOff, w.ipDstOff + 16), 58, end - off);
     status = finishChecksum(sumWords(d, off, end, ph)) === 0 ? CHECKSUM_GOOD : CHECKSUM_BAD;
   }
   const codeText = type === 1 ? V6_UNREACH[code] : type === 3 ? V6_TIME[code] : undefined;
   if (layer) {
     layer.fields.push(
-      field('icmpv6.type', `Type: ${typeText} (${type})`, type, off, 1),
-      field('icmpv6.code', `Code: ${code}${codeText ? ` (${codeText})` : ''}`, code, off + 1, 1),
+      field('icmpv6.type', () => `Type: ${typeText} (${type})`, type, off, 1),
+      field('icmpv6.code', () => `Code: ${code}${codeText ? ` (${codeText})` : ''}`, code, off + 1, 1),
       ...checksumFields('icmpv6', d, off, status),
     );
   }
@@ -169,8 +171,8 @@ export function dissectIcmpv6(w: Walk, off: number, end: number): void {
     const seq = u16(d, off + 6);
     if (layer) {
       layer.fields.push(
-        field('icmpv6.echo.identifier', `Identifier: ${hex(id, 4)}`, id, off + 4, 2),
-        field('icmpv6.echo.sequence_number', `Sequence: ${seq}`, seq, off + 6, 2),
+        field('icmpv6.echo.identifier', () => `Identifier: ${hex(id, 4)}`, id, off + 4, 2),
+        pfield('icmpv6.echo.sequence_number', 'Sequence', seq, off + 6, 2),
       );
     }
     info += ` id=${hex(id, 4)}, seq=${seq}, hop limit=${w.ttl}` + echoSuffix(w, id, seq, type === 129);
@@ -178,15 +180,15 @@ export function dissectIcmpv6(w: Walk, off: number, end: number): void {
   } else if (type >= 1 && type <= 4 && end - off >= 8) {
     if (layer) {
       layer.fields.push(type === 2
-        ? field('icmpv6.mtu', `MTU: ${u32(d, off + 4)}`, u32(d, off + 4), off + 4, 4)
-        : field('icmpv6.reserved', 'Reserved', d.slice(off + 4, off + 8), off + 4, 4));
+        ? pfield('icmpv6.mtu', 'MTU', u32(d, off + 4), off + 4, 4)
+        : field('icmpv6.reserved', 'Reserved', view(d, off + 4, off + 8), off + 4, 4));
     }
     quote(w, off + 8, end, 6);
   } else if (type >= 133 && type <= 136) {
     info = neighborDiscovery(w, layer, type, off, end, info);
   } else if ((type === 143 || (type >= 130 && type <= 132)) && end > off + 4) {
     // MLD (RFC 3810): records are shown as one block; Wireshark dissects them, so no data layer.
-    if (layer) layer.fields.push(field('icmpv6.mld', 'Multicast Listener Discovery body', d.slice(off + 4, end), off + 4, end - off - 4));
+    if (layer) layer.fields.push(field('icmpv6.mld', 'Multicast Listener Discovery body', view(d, off + 4, end), off + 4, end - off - 4));
   } else if (end > off + 4) {
     dissectData(w, off + 4, end);
   }
@@ -198,26 +200,26 @@ function neighborDiscovery(w: Walk, layer: Layer | null, type: number, off: numb
   const d = w.data;
   const fixed = type === 133 ? 8 : type === 134 ? 16 : 24;
   if (end - off < fixed) {
-    if (layer && end > off + 4) layer.fields.push(field('icmpv6.data', 'Data', d.slice(off + 4, end), off + 4, end - off - 4));
+    if (layer && end > off + 4) layer.fields.push(field('icmpv6.data', 'Data', view(d, off + 4, end), off + 4, end - off - 4));
     return info;
   }
   let text = info;
   if (type === 135 || type === 136) {
     const target = ipv6ToString(d, off + 8);
     if (type === 135) {
-      if (layer) layer.fields.push(field('icmpv6.reserved', 'Reserved', d.slice(off + 4, off + 8), off + 4, 4), field('icmpv6.nd.ns.target_address', `Target Address: ${target}`, target, off + 8, 16));
+      if (layer) layer.fields.push(field('icmpv6.reserved', 'Reserved', view(d, off + 4, off + 8), off + 4, 4), pfield('icmpv6.nd.ns.target_address', 'Target Address', target, off + 8, 16));
       text += ` for ${target}`;
     } else {
       const flags = u32(d, off + 4);
       const names = [flags & 0x80000000 ? 'rtr' : '', flags & 0x40000000 ? 'sol' : '', flags & 0x20000000 ? 'ovr' : ''].filter(Boolean);
       if (layer) {
         layer.fields.push(
-          { ...field('icmpv6.nd.na.flag', `Flags: ${hex(flags, 8)}`, flags, off + 4, 4), children: [
-            { ...field('icmpv6.nd.na.flag.r', `Router: ${flags & 0x80000000 ? 'Set' : 'Not set'}`, (flags & 0x80000000) !== 0, off + 4, 4), bitmask: 0x80000000 },
-            { ...field('icmpv6.nd.na.flag.s', `Solicited: ${flags & 0x40000000 ? 'Set' : 'Not set'}`, (flags & 0x40000000) !== 0, off + 4, 4), bitmask: 0x40000000 },
-            { ...field('icmpv6.nd.na.flag.o', `Override: ${flags & 0x20000000 ? 'Set' : 'Not set'}`, (flags & 0x20000000) !== 0, off + 4, 4), bitmask: 0x20000000 },
-          ] },
-          field('icmpv6.nd.na.target_address', `Target Address: ${target}`, target, off + 8, 16),
+          withChildren(field('icmpv6.nd.na.flag', () => `Flags: ${hex(flags, 8)}`, flags, off + 4, 4), [
+            bitField('icmpv6.nd.na.flag.r', () => `Router: ${flags & 0x80000000 ? 'Set' : 'Not set'}`, (flags & 0x80000000) !== 0, off + 4, 4, 0x80000000),
+            bitField('icmpv6.nd.na.flag.s', () => `Solicited: ${flags & 0x40000000 ? 'Set' : 'Not set'}`, (flags & 0x40000000) !== 0, off + 4, 4, 0x40000000),
+            bitField('icmpv6.nd.na.flag.o', () => `Override: ${flags & 0x20000000 ? 'Set' : 'Not set'}`, (flags & 0x20000000) !== 0, off + 4, 4, 0x20000000),
+          ]),
+          pfield('icmpv6.nd.na.target_address', 'Target Address', target, off + 8, 16),
         );
       }
       text += ` ${target}` + (names.length ? ` (${names.join(', ')})` : '');
@@ -228,21 +230,21 @@ function neighborDiscovery(w: Walk, layer: Layer | null, type: number, off: numb
     const otype = d[o]!;
     const olen = d[o + 1]! * 8;
     if (olen === 0 || o + olen > end) {
-      if (layer) layer.fields.push({ ...field('icmpv6.opt', 'ICMPv6 Option [bogus length]', d.slice(o, end), o, end - o), malformed: 'bogus option length' });
+      if (layer) layer.fields.push(withMalformed(field('icmpv6.opt', 'ICMPv6 Option [bogus length]', view(d, o, end), o, end - o), 'bogus option length'));
       break;
     }
     const isLla = (otype === 1 || otype === 2) && olen === 8;
     if (layer) {
-      const children: Field[] = [field('icmpv6.opt.type', `Type: ${otype}`, otype, o, 1), field('icmpv6.opt.length', `Length: ${d[o + 1]} (${olen} bytes)`, d[o + 1]!, o + 1, 1)];
+      const children: Field[] = [pfield('icmpv6.opt.type', 'Type', otype, o, 1), field('icmpv6.opt.length', () => `Length: ${olen / 8} (${olen} bytes)`, d[o + 1]!, o + 1, 1)];
       if (isLla) {
-        const mac = macFromBytes(d, o + 2);
-        children.push(field('icmpv6.opt.linkaddr', `Link-layer address: ${mac}`, d.slice(o + 2, o + 8), o + 2, 6));
-        children.push(field(otype === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr', `${otype === 1 ? 'Source' : 'Target'} Link-layer address: ${mac}`, d.slice(o + 2, o + 8), o + 2, 6));
+        const mac = macAt(d, o + 2);
+        children.push(field('icmpv6.opt.linkaddr', () => `Link-layer address: ${mac}`, view(d, o + 2, o + 8), o + 2, 6));
+        children.push(field(otype === 1 ? 'icmpv6.opt.src_linkaddr' : 'icmpv6.opt.target_linkaddr', () => `${otype === 1 ? 'Source' : 'Target'} Link-layer address: ${mac}`, view(d, o + 2, o + 8), o + 2, 6));
       }
-      layer.fields.push({ ...field('icmpv6.opt', `ICMPv6 Option (${otype === 1 ? 'Source link-layer address' : otype === 2 ? 'Target link-layer address' : `type ${otype}`})`, d.slice(o, o + olen), o, olen), children });
+      layer.fields.push(withChildren(field('icmpv6.opt', () => `ICMPv6 Option (${otype === 1 ? 'Source link-layer address' : otype === 2 ? 'Target link-layer address' : `type ${otype}`})`, view(d, o, o + olen), o, olen), children));
     }
-    if (isLla && otype === 1 && type !== 136) text += ` from ${macFromBytes(d, o + 2)}`;
-    if (isLla && otype === 2 && type === 136) text += ` is at ${macFromBytes(d, o + 2)}`;
+    if (isLla && otype === 1 && type !== 136) text += ` from ${macAt(d, o + 2)}`;
+    if (isLla && otype === 2 && type === 136) text += ` is at ${macAt(d, o + 2)}`;
     o += olen;
   }
   return text;

@@ -10,7 +10,8 @@
 import { dissectEthernet, dissectSll } from './link.ts';
 import { dissectIpv4, dissectIpv6 } from './ip.ts';
 import { dissectData } from './data.ts';
-import type { DecodeAs, DissectContext, Dissection, Field, Summary } from './types.ts';
+import type { DecodeAs, DissectContext, Dissection, Field, Layer, Summary } from './types.ts';
+import { materializeField } from './util.ts';
 import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW } from './types.ts';
 import { addressColumn, newWalk, truncatedLayer, type Walk } from './walk.ts';
 
@@ -53,10 +54,11 @@ function walkFrame(w: Walk, linkType: number): void {
   }
 }
 
-function runWalk(data: Uint8Array, linkType: number, decodeAs: DecodeAs, ctx: DissectContext | undefined, tree: boolean): Walk {
+function runWalk(data: Uint8Array, linkType: number, decodeAs: DecodeAs, ctx: DissectContext | undefined, tree: boolean, only: ReadonlySet<string> | null = null): Walk {
   const session = ctx?.session;
   const frame = session ? session.frameNumber(ctx?.frameNumber) : ctx?.frameNumber ?? 0;
   const w = newWalk(data, tree, decodeAs, session, frame, ctx?.verifyChecksums === true);
+  w.only = only;
   try {
     walkFrame(w, linkType);
   } catch (e) {
@@ -66,14 +68,18 @@ function runWalk(data: Uint8Array, linkType: number, decodeAs: DecodeAs, ctx: Di
   return w;
 }
 
+function infoOf(w: Walk): string {
+  const info = w.info;
+  if (w.malformed === undefined) return info;
+  return info ? `${info} [Malformed Packet]` : '[Malformed Packet]';
+}
+
 function columns(w: Walk): Summary {
-  let info = w.info;
-  if (w.malformed !== undefined) info = info ? `${info} [Malformed Packet]` : '[Malformed Packet]';
   const s: Summary = {
     protocol: w.protocol,
     src: addressColumn(w, w.srcKind, w.srcOff),
     dst: addressColumn(w, w.dstKind, w.dstOff),
-    info,
+    info: infoOf(w),
     length: w.data.length,
   };
   if (w.malformed !== undefined) s.malformed = w.malformed;
@@ -83,7 +89,16 @@ function columns(w: Walk): Summary {
 /** The full tree. Never throws. */
 export function dissect(data: Uint8Array, linkType: number, decodeAs: DecodeAs, ctx?: DissectContext): Dissection {
   const w = runWalk(data, linkType, decodeAs, ctx, true);
-  return { ...columns(w), layers: w.layers };
+  const d: Dissection = {
+    protocol: w.protocol,
+    src: addressColumn(w, w.srcKind, w.srcOff),
+    dst: addressColumn(w, w.dstKind, w.dstOff),
+    info: infoOf(w),
+    length: w.data.length,
+    layers: w.layers,
+  };
+  if (w.malformed !== undefined) d.malformed = w.malformed;
+  return d;
 }
 
 /** Only the packet-list columns (no field tree): the fast path. Never throws. */
@@ -91,17 +106,78 @@ export function summarize(data: Uint8Array, linkType: number, decodeAs: DecodeAs
   return columns(runWalk(data, linkType, decodeAs, ctx, false));
 }
 
-/** Every field (children included) by filter name, in tree order: outer layers first. */
-export function fieldsByName(d: Dissection): Map<string, Field[]> {
+const layerSets = new WeakMap<ReadonlySet<string>, ReadonlySet<string> | null>();
+
+/**
+ * The layer protocols that can hold the named fields (null: every layer). A layer's fields are
+ * named after its protocol (`tcp.*` in tcp), except `ip.version` in IPv6 layers and
+ * `_ws.malformed`, which any layer can hold.
+ */
+function layersFor(names: ReadonlySet<string>): ReadonlySet<string> | null {
+  const hit = layerSets.get(names);
+  if (hit !== undefined) return hit;
+  let out: Set<string> | null = new Set<string>();
+  for (const n of names) {
+    if (n.startsWith('_ws.')) { out = null; break; }
+    const dot = n.indexOf('.');
+    const p = dot < 0 ? n : n.slice(0, dot);
+    out.add(p);
+    if (p === 'ip') out.add('ipv6');
+  }
+  layerSets.set(names, out);
+  return out;
+}
+
+/**
+ * The filter fast path: `fieldsByName(dissect(...), names)` without building the layers that
+ * cannot hold any of `names` (pass the same Set each time; it is analysed once). Same session
+ * effects as `dissect`. Never throws.
+ */
+export function dissectFields(data: Uint8Array, linkType: number, decodeAs: DecodeAs, names: ReadonlySet<string>, ctx?: DissectContext): Map<string, Field[]> {
+  if (names.size === 0) {
+    runWalk(data, linkType, decodeAs, ctx, false);
+    return new Map();
+  }
+  const w = runWalk(data, linkType, decodeAs, ctx, true, layersFor(names));
   const out = new Map<string, Field[]>();
-  const visit = (fields: readonly Field[]): void => {
-    for (const f of fields) {
+  for (let i = 0; i < w.layers.length; i++) collect(w.layers[i]!.fields, out, names);
+  return out;
+}
+
+/**
+ * Every field (children included) by filter name, in tree order: outer layers first. With `names`
+ * (e.g. a display filter's `fields`), only those names are collected: the filter fast path.
+ */
+export function fieldsByName(d: Dissection, names?: Iterable<string>): Map<string, Field[]> {
+  const out = new Map<string, Field[]>();
+  const only = names === undefined ? null : names instanceof Set ? (names as ReadonlySet<string>) : new Set(names);
+  if (only !== null && only.size === 0) return out;
+  const layers = d.layers;
+  for (let i = 0; i < layers.length; i++) collect(layers[i]!.fields, out, only);
+  return out;
+}
+
+function collect(fields: readonly Field[], out: Map<string, Field[]>, only: ReadonlySet<string> | null): void {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (only === null || only.has(f.name)) {
       const list = out.get(f.name);
       if (list) list.push(f);
       else out.set(f.name, [f]);
-      if (f.children) visit(f.children);
     }
-  };
-  for (const layer of d.layers) visit(layer.fields);
-  return out;
+    if (f.children !== undefined) collect(f.children, out, only);
+  }
+}
+
+/**
+ * Plain-object copies of layers with every label built and byte values copied: what crosses a
+ * worker boundary (structured clone drops the lazy label getters) or is kept after the frame's
+ * bytes may change.
+ */
+export function materializeLayers(layers: readonly Layer[]): Layer[] {
+  return layers.map((l) => {
+    const out: Layer = { protocol: l.protocol, label: l.label, offset: l.offset, length: l.length, fields: l.fields.map(materializeField) };
+    if (l.malformed !== undefined) out.malformed = l.malformed;
+    return out;
+  });
 }

@@ -11,8 +11,9 @@ import { dissectTcp } from './tcp.ts';
 import { dissectUdp } from './udp.ts';
 import type { Field, Layer } from './types.ts';
 import {
-  bitField, bitLine, CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED, checksumStatusField, field, flagField, hex,
-  ipProtoName, ipv4At, ipv6ToString, u16, u32,
+  bitField, bitLine, bitsField, CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED, checksumStatusField, field,
+  flagField, hex, ipProtoDisplay, ipProtoName, ipv4At, ipv6ToString, pfield, u16, u32, withChildren, withDisplay,
+  withMalformed, view,
 } from './util.ts';
 import { ADDR_IP4, ADDR_IP6, malformed, openLayer, setAddresses, truncatedLayer, type Walk } from './walk.ts';
 
@@ -46,7 +47,7 @@ export function dissectIpv4(w: Walk, off: number, end: number): number {
   const version = d[off]! >> 4;
   const hl = (d[off]! & 15) * 4;
   const totalLen = u16(d, off + 2);
-  const layer = w.tree ? openLayer(w, 'ip', `Internet Protocol Version 4, Src: ${ipv4At(d, off + 12)}, Dst: ${ipv4At(d, off + 16)}`, off, Math.min(hl, end - off)) : null;
+  const layer = w.tree ? openLayer(w, 'ip', () => `Internet Protocol Version 4, Src: ${ipv4At(d, off + 12)}, Dst: ${ipv4At(d, off + 16)}`, off, Math.min(hl, end - off)) : null;
   if (w.quote === 0) w.protocol = 'IPv4';
   setAddresses(w, ADDR_IP4, off + 12, off + 16);
   if (layer) ipv4Fields(w, layer, off, hl, totalLen);
@@ -97,28 +98,22 @@ function ipv4Fields(w: Walk, layer: Layer, off: number, hl: number, totalLen: nu
   const src = ipv4At(d, off + 12);
   const dst = ipv4At(d, off + 16);
   f.push(
-    bitField('ip.version', `${bitLine(b0, 0xf0, 8)} = Version: ${b0 >> 4}`, b0 >> 4, off, 1, 0xf0),
-    bitField('ip.hdr_len', `${bitLine(b0, 0x0f, 8)} = Header Length: ${hl} bytes (${hl / 4})`, hl, off, 1, 0x0f),
-    {
-      ...field('ip.dsfield', `Differentiated Services Field: ${hex(ds, 2)} (DSCP: ${ds >> 2}, ECN: ${ds & 3})`, ds, off + 1, 1),
-      children: [
-        bitField('ip.dsfield.dscp', `${bitLine(ds, 0xfc, 8)} = Differentiated Services Codepoint: ${ds >> 2}`, ds >> 2, off + 1, 1, 0xfc),
-        bitField('ip.dsfield.ecn', `${bitLine(ds, 0x03, 8)} = Explicit Congestion Notification: ${ds & 3}`, ds & 3, off + 1, 1, 0x03),
-      ],
-    },
-    field('ip.len', `Total Length: ${totalLen}`, totalLen, off + 2, 2),
-    field('ip.id', `Identification: ${hex(id, 4)} (${id})`, id, off + 4, 2),
-    {
-      ...bitField('ip.flags', `${bitLine(d[off + 6]!, 0xe0, 8)} = Flags: ${hex(flags, 1)}${flags & 2 ? ", Don't fragment" : ''}${flags & 1 ? ', More fragments' : ''}`, flags, off + 6, 1, 0xe0),
-      children: [
-        flagField('ip.flags.rb', 'Reserved bit', d[off + 6]!, 0x80, 8, off + 6, 1),
-        flagField('ip.flags.df', "Don't fragment", d[off + 6]!, 0x40, 8, off + 6, 1),
-        flagField('ip.flags.mf', 'More fragments', d[off + 6]!, 0x20, 8, off + 6, 1),
-      ],
-    },
-    bitField('ip.frag_offset', `${bitLine(flagsFrag, 0x1fff, 16)} = Fragment Offset: ${(flagsFrag & 0x1fff) * 8}`, (flagsFrag & 0x1fff) * 8, off + 6, 2, 0x1fff),
-    field('ip.ttl', `Time to Live: ${d[off + 8]}`, d[off + 8]!, off + 8, 1),
-    { ...field('ip.proto', `Protocol: ${ipProtoName(proto)} (${proto})`, proto, off + 9, 1), display: `${ipProtoName(proto)} (${proto})` },
+    bitsField('ip.version', 'Version', b0 >> 4, b0, 8, off, 1, 0xf0),
+    bitField('ip.hdr_len', () => `${bitLine(b0, 0x0f, 8)} = Header Length: ${hl} bytes (${hl / 4})`, hl, off, 1, 0x0f),
+    withChildren(field('ip.dsfield', () => `Differentiated Services Field: ${hex(ds, 2)} (DSCP: ${ds >> 2}, ECN: ${ds & 3})`, ds, off + 1, 1), [
+      bitsField('ip.dsfield.dscp', 'Differentiated Services Codepoint', ds >> 2, ds, 8, off + 1, 1, 0xfc),
+      bitsField('ip.dsfield.ecn', 'Explicit Congestion Notification', ds & 3, ds, 8, off + 1, 1, 0x03),
+    ]),
+    pfield('ip.len', 'Total Length', totalLen, off + 2, 2),
+    field('ip.id', () => `Identification: ${hex(id, 4)} (${id})`, id, off + 4, 2),
+    withChildren(bitField('ip.flags', () => `${bitLine(d[off + 6]!, 0xe0, 8)} = Flags: ${hex(flags, 1)}${flags & 2 ? ", Don't fragment" : ''}${flags & 1 ? ', More fragments' : ''}`, flags, off + 6, 1, 0xe0), [
+      flagField('ip.flags.rb', 'Reserved bit', d[off + 6]!, 0x80, 8, off + 6, 1),
+      flagField('ip.flags.df', "Don't fragment", d[off + 6]!, 0x40, 8, off + 6, 1),
+      flagField('ip.flags.mf', 'More fragments', d[off + 6]!, 0x20, 8, off + 6, 1),
+    ]),
+    bitsField('ip.frag_offset', 'Fragment Offset', (flagsFrag & 0x1fff) * 8, flagsFrag, 16, off + 6, 2, 0x1fff),
+    pfield('ip.ttl', 'Time to Live', d[off + 8]!, off + 8, 1),
+    withDisplay(field('ip.proto', () => `Protocol: ${ipProtoName(proto)} (${proto})`, proto, off + 9, 1), ipProtoDisplay(proto)),
   );
   let status = CHECKSUM_UNVERIFIED;
   let text = ' [validation disabled]';
@@ -128,12 +123,12 @@ function ipv4Fields(w: Walk, layer: Layer, off: number, hl: number, totalLen: nu
     text = status === CHECKSUM_GOOD ? ' [correct]' : ' [incorrect]';
   }
   f.push(
-    field('ip.checksum', `Header Checksum: ${hex(checksum, 4)}${text}`, checksum, off + 10, 2),
+    field('ip.checksum', () => `Header Checksum: ${hex(checksum, 4)}${text}`, checksum, off + 10, 2),
     checksumStatusField('ip.checksum.status', 'Header checksum status', status, off + 10),
-    field('ip.src', `Source Address: ${src}`, src, off + 12, 4),
-    field('ip.dst', `Destination Address: ${dst}`, dst, off + 16, 4),
-    field('ip.addr', `Source or Destination Address: ${src}`, src, off + 12, 4),
-    field('ip.addr', `Source or Destination Address: ${dst}`, dst, off + 16, 4),
+    pfield('ip.src', 'Source Address', src, off + 12, 4),
+    pfield('ip.dst', 'Destination Address', dst, off + 16, 4),
+    pfield('ip.addr', 'Source or Destination Address', src, off + 12, 4),
+    pfield('ip.addr', 'Source or Destination Address', dst, off + 16, 4),
   );
 }
 
@@ -147,14 +142,14 @@ const IPV4_OPTIONS: Readonly<Record<number, readonly [string, string]>> = {
 function ipv4Options(w: Walk, off: number, end: number): Field {
   const d = w.data;
   const children: Field[] = [];
-  const block: Field = { ...field('ip.options', `Options: (${end - off} bytes)`, d.slice(off, end), off, end - off), children };
+  const block = withChildren(field('ip.options', () => `Options: (${end - off} bytes)`, view(d, off, end), off, end - off), children);
   let o = off;
   while (o < end) {
     const type = d[o]!;
     const [slug, name] = IPV4_OPTIONS[type] ?? ['unknown', `Unknown (0x${type.toString(16).padStart(2, '0')})`];
-    const typeField = field('ip.opt.type', `Type: ${type}`, type, o, 1);
+    const typeField = pfield('ip.opt.type', 'Type', type, o, 1);
     if (type === 0 || type === 1) {
-      children.push({ ...field(`ip.options.${slug}`, `IP Option - ${name}`, d.slice(o, o + 1), o, 1), children: [typeField] });
+      children.push(withChildren(field(`ip.options.${slug}`, () => `IP Option - ${name}`, view(d, o, o + 1), o, 1), [typeField]));
       o++;
       if (type === 0) break;
       continue;
@@ -162,14 +157,11 @@ function ipv4Options(w: Walk, off: number, end: number): Field {
     const len = o + 1 < end ? d[o + 1]! : 0;
     if (len < 2 || o + len > end) {
       const reason = o + 1 >= end ? 'option length missing' : `bogus option length ${len}`;
-      children.push({ ...field(`ip.options.${slug}`, `IP Option - ${name} [${reason}]`, d.slice(o, end), o, end - o), children: [typeField], malformed: reason });
+      children.push(withMalformed(withChildren(field(`ip.options.${slug}`, () => `IP Option - ${name} [${reason}]`, view(d, o, end), o, end - o), [typeField]), reason));
       block.malformed = reason;
       break;
     }
-    children.push({
-      ...field(`ip.options.${slug}`, `IP Option - ${name} (${len} bytes)`, d.slice(o, o + len), o, len),
-      children: [typeField, field('ip.opt.len', `Length: ${len}`, len, o + 1, 1)],
-    });
+    children.push(withChildren(field(`ip.options.${slug}`, () => `IP Option - ${name} (${len} bytes)`, view(d, o, o + len), o, len), [typeField, pfield('ip.opt.len', 'Length', len, o + 1, 1)]));
     o += len;
   }
   return block;
@@ -187,7 +179,8 @@ export function dissectIpv6(w: Walk, off: number, end: number): number {
   const version = word >>> 28;
   const plen = u16(d, off + 4);
   let nxt = d[off + 6]!;
-  const layer = w.tree ? openLayer(w, 'ipv6', `Internet Protocol Version 6, Src: ${ipv6ToString(d, off + 8)}, Dst: ${ipv6ToString(d, off + 24)}`, off, 40) : null;
+  const nxt0 = nxt;
+  const layer = w.tree ? openLayer(w, 'ipv6', () => `Internet Protocol Version 6, Src: ${ipv6ToString(d, off + 8)}, Dst: ${ipv6ToString(d, off + 24)}`, off, 40) : null;
   if (w.quote === 0) w.protocol = 'IPv6';
   setAddresses(w, ADDR_IP6, off + 8, off + 24);
   if (layer) {
@@ -196,22 +189,19 @@ export function dissectIpv6(w: Walk, off: number, end: number): number {
     const tc = (word >>> 20) & 0xff;
     const flow = word & 0xfffff;
     layer.fields.push(
-      bitField('ip.version', `${bitLine(d[off]!, 0xf0, 8)} = Version: ${version}`, version, off, 1, 0xf0),
-      {
-        ...bitField('ipv6.tclass', `Traffic Class: ${hex(tc, 2)} (DSCP: ${tc >> 2}, ECN: ${tc & 3})`, tc, off, 4, 0x0ff00000),
-        children: [
-          bitField('ipv6.tclass.dscp', `Differentiated Services Codepoint: ${tc >> 2}`, tc >> 2, off, 4, 0x0fc00000),
-          bitField('ipv6.tclass.ecn', `Explicit Congestion Notification: ${tc & 3}`, tc & 3, off, 4, 0x00300000),
-        ],
-      },
-      bitField('ipv6.flow', `Flow Label: ${hex(flow, 5)}`, flow, off + 1, 3, 0xfffff),
-      field('ipv6.plen', `Payload Length: ${plen}`, plen, off + 4, 2),
-      { ...field('ipv6.nxt', `Next Header: ${ipProtoName(nxt)} (${nxt})`, nxt, off + 6, 1), display: `${ipProtoName(nxt)} (${nxt})` },
-      field('ipv6.hlim', `Hop Limit: ${d[off + 7]}`, d[off + 7]!, off + 7, 1),
-      field('ipv6.src', `Source Address: ${src}`, src, off + 8, 16),
-      field('ipv6.dst', `Destination Address: ${dst}`, dst, off + 24, 16),
-      field('ipv6.addr', `Source or Destination Address: ${src}`, src, off + 8, 16),
-      field('ipv6.addr', `Source or Destination Address: ${dst}`, dst, off + 24, 16),
+      bitsField('ip.version', 'Version', version, d[off]!, 8, off, 1, 0xf0),
+      withChildren(bitField('ipv6.tclass', () => `Traffic Class: ${hex(tc, 2)} (DSCP: ${tc >> 2}, ECN: ${tc & 3})`, tc, off, 4, 0x0ff00000), [
+        bitField('ipv6.tclass.dscp', () => `Differentiated Services Codepoint: ${tc >> 2}`, tc >> 2, off, 4, 0x0fc00000),
+        bitField('ipv6.tclass.ecn', () => `Explicit Congestion Notification: ${tc & 3}`, tc & 3, off, 4, 0x00300000),
+      ]),
+      bitField('ipv6.flow', () => `Flow Label: ${hex(flow, 5)}`, flow, off + 1, 3, 0xfffff),
+      pfield('ipv6.plen', 'Payload Length', plen, off + 4, 2),
+      withDisplay(field('ipv6.nxt', () => `Next Header: ${ipProtoName(nxt0)} (${nxt0})`, nxt, off + 6, 1), ipProtoDisplay(nxt)),
+      pfield('ipv6.hlim', 'Hop Limit', d[off + 7]!, off + 7, 1),
+      pfield('ipv6.src', 'Source Address', src, off + 8, 16),
+      pfield('ipv6.dst', 'Destination Address', dst, off + 24, 16),
+      pfield('ipv6.addr', 'Source or Destination Address', src, off + 8, 16),
+      pfield('ipv6.addr', 'Source or Destination Address', dst, off + 24, 16),
     );
   }
   if (version !== 6) {
@@ -260,22 +250,22 @@ function ipv6ExtField(w: Walk, type: number, o: number, len: number): Field {
   const d = w.data;
   const nxt = d[o]!;
   const prefix = type === 0 ? 'ipv6.hopopts' : type === 43 ? 'ipv6.routing' : type === 44 ? 'ipv6.fraghdr' : 'ipv6.dstopts';
-  const children: Field[] = [field(`${prefix}.nxt`, `Next Header: ${ipProtoName(nxt)} (${nxt})`, nxt, o, 1)];
+  const children: Field[] = [field(`${prefix}.nxt`, () => `Next Header: ${ipProtoName(nxt)} (${nxt})`, nxt, o, 1)];
   if (type === 44) {
     const w16 = u16(d, o + 2);
     children.push(
-      bitField('ipv6.fraghdr.offset', `${bitLine(w16, 0xfff8, 16)} = Offset: ${w16 >> 3} (${w16 & 0xfff8} bytes)`, w16 >> 3, o + 2, 2, 0xfff8),
+      bitField('ipv6.fraghdr.offset', () => `${bitLine(w16, 0xfff8, 16)} = Offset: ${w16 >> 3} (${w16 & 0xfff8} bytes)`, w16 >> 3, o + 2, 2, 0xfff8),
       flagField('ipv6.fraghdr.more', 'More Fragments', w16, 1, 16, o + 2, 2),
-      field('ipv6.fraghdr.ident', `Identification: ${hex(u32(d, o + 4), 8)}`, u32(d, o + 4), o + 4, 4),
+      field('ipv6.fraghdr.ident', () => `Identification: ${hex(u32(d, o + 4), 8)}`, u32(d, o + 4), o + 4, 4),
     );
   } else {
-    children.push(field(`${prefix}.len`, `Length: ${d[o + 1]} (${len} bytes)`, d[o + 1]!, o + 1, 1));
+    children.push(field(`${prefix}.len`, () => `Length: ${d[o + 1]} (${len} bytes)`, d[o + 1]!, o + 1, 1));
     if (type === 43) {
       children.push(
-        field('ipv6.routing.type', `Type: ${d[o + 2]}`, d[o + 2]!, o + 2, 1),
-        field('ipv6.routing.segleft', `Segments Left: ${d[o + 3]}`, d[o + 3]!, o + 3, 1),
+        pfield('ipv6.routing.type', 'Type', d[o + 2]!, o + 2, 1),
+        pfield('ipv6.routing.segleft', 'Segments Left', d[o + 3]!, o + 3, 1),
       );
     }
   }
-  return { ...field(prefix, `${ipProtoName(type)}`, d.slice(o, o + len), o, len), children };
+  return withChildren(field(prefix, () => `${ipProtoName(type)}`, view(d, o, o + len), o, len), children);
 }

@@ -3,11 +3,13 @@
  * Ethernet: IEEE 802.3 §3.2; 802.1Q tag: IEEE 802.1Q §9.6; SLL: tcpdump.org/linktypes/LINKTYPE_LINUX_SLL(2).html;
  * ARP: RFC 826 (Info wording from Wireshark's packet-arp.c).
  */
-import { macFromBytes } from '../wire/addr.ts';
 import { dissectIpv4, dissectIpv6 } from './ip.ts';
 import { dissectData } from './data.ts';
 import type { Field, Layer } from './types.ts';
-import { bitField, bitLine, ethertypeName, field, hex, ipv4At, u16, u32 } from './util.ts';
+import {
+  bitField, bitLine, bitsField, ethertypeDisplay, ethertypeName, field, hex, ipv4At, macAt, pfield, u16, u32,
+  withChildren, withDisplay, view,
+} from './util.ts';
 import { ADDR_MAC, malformed, openLayer, setAddresses, truncatedLayer, type Walk } from './walk.ts';
 
 /** Dissects the payload of an EtherType and returns the end of what that protocol claimed. */
@@ -29,18 +31,15 @@ export function dispatchEthertype(w: Walk, type: number, off: number, end: numbe
 }
 
 function macField(w: Walk, name: string, text: string, off: number): Field {
-  const mac = macFromBytes(w.data, off);
+  const mac = macAt(w.data, off);
   const word = (w.data[off]! << 16) | (w.data[off + 1]! << 8) | w.data[off + 2]!;
   const lg = (word & 0x20000) !== 0;
   const ig = (word & 0x10000) !== 0;
-  return {
-    ...field(name, `${text}: ${mac}`, mac, off, 6),
-    children: [
-      field('eth.addr', `Address: ${mac}`, mac, off, 6),
-      bitField(`${name}.lg`, `${bitLine(word >> 16, 0x02, 8)} = LG bit: ${lg ? 'Locally administered address' : 'Globally unique address (factory default)'}`, lg, off, 3, 0x20000),
-      bitField(`${name}.ig`, `${bitLine(word >> 16, 0x01, 8)} = IG bit: ${ig ? 'Group address (multicast/broadcast)' : 'Individual address (unicast)'}`, ig, off, 3, 0x10000),
-    ],
-  };
+  return withChildren(pfield(name, text, mac, off, 6), [
+    pfield('eth.addr', 'Address', mac, off, 6),
+    bitField(`${name}.lg`, () => `${bitLine(word >> 16, 0x02, 8)} = LG bit: ${lg ? 'Locally administered address' : 'Globally unique address (factory default)'}`, lg, off, 3, 0x20000),
+    bitField(`${name}.ig`, () => `${bitLine(word >> 16, 0x01, 8)} = IG bit: ${ig ? 'Group address (multicast/broadcast)' : 'Individual address (unicast)'}`, ig, off, 3, 0x10000),
+  ]);
 }
 
 export function dissectEthernet(w: Walk, off: number, end: number): number {
@@ -52,12 +51,12 @@ export function dissectEthernet(w: Walk, off: number, end: number): number {
   const type = u16(d, off + 12);
   setAddresses(w, ADDR_MAC, off + 6, off);
   if (w.quote === 0) w.protocol = 'Ethernet';
-  const layer = w.tree ? openLayer(w, 'eth', `Ethernet II, Src: ${macFromBytes(d, off + 6)}, Dst: ${macFromBytes(d, off)}`, off, 14) : null;
+  const layer = w.tree ? openLayer(w, 'eth', () => `Ethernet II, Src: ${macAt(d, off + 6)}, Dst: ${macAt(d, off)}`, off, 14) : null;
   if (layer) {
     layer.fields.push(macField(w, 'eth.dst', 'Destination', off), macField(w, 'eth.src', 'Source', off + 6));
     layer.fields.push(type <= 1500
-      ? field('eth.len', `Length: ${type}`, type, off + 12, 2)
-      : { ...field('eth.type', `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, off + 12, 2), display: `${ethertypeName(type)} (${hex(type, 4)})` });
+      ? pfield('eth.len', 'Length', type, off + 12, 2)
+      : withDisplay(field('eth.type', () => `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, off + 12, 2), ethertypeDisplay(type)));
   }
   if (type <= 1500) {
     // IEEE 802.3 length frame (LLC follows); we show the payload as data.
@@ -68,7 +67,7 @@ export function dissectEthernet(w: Walk, off: number, end: number): number {
   const used = dispatchEthertype(w, type, off + 14, end);
   if (layer && used < end && w.quote === 0) {
     const name = end - off <= 60 ? 'eth.padding' : 'eth.trailer';
-    layer.fields.push(field(name, `${name === 'eth.padding' ? 'Padding' : 'Trailer'}: ${hexBytes(d, used, end)}`, d.slice(used, end), used, end - used));
+    layer.fields.push(field(name, () => `${name === 'eth.padding' ? 'Padding' : 'Trailer'}: ${hexBytes(d, used, end)}`, view(d, used, end), used, end - used));
   }
   return end;
 }
@@ -90,13 +89,13 @@ function dissectVlan(w: Walk, off: number, end: number): number {
   const pri = tci >> 13;
   const dei = (tci >> 12) & 1;
   const id = tci & 0xfff;
-  const layer = w.tree ? openLayer(w, 'vlan', `802.1Q Virtual LAN, PRI: ${pri}, DEI: ${dei}, ID: ${id}`, off, 4) : null;
+  const layer = w.tree ? openLayer(w, 'vlan', () => `802.1Q Virtual LAN, PRI: ${pri}, DEI: ${dei}, ID: ${id}`, off, 4) : null;
   if (layer) {
     layer.fields.push(
-      bitField('vlan.priority', `${bitLine(tci, 0xe000, 16)} = Priority: ${pri}`, pri, off, 2, 0xe000),
-      bitField('vlan.dei', `${bitLine(tci, 0x1000, 16)} = DEI: ${dei ? 'Eligible' : 'Ineligible'}`, dei === 1, off, 2, 0x1000),
-      bitField('vlan.id', `${bitLine(tci, 0x0fff, 16)} = ID: ${id}`, id, off, 2, 0x0fff),
-      field('vlan.etype', `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, off + 2, 2),
+      bitsField('vlan.priority', 'Priority', pri, tci, 16, off, 2, 0xe000),
+      bitField('vlan.dei', () => `${bitLine(tci, 0x1000, 16)} = DEI: ${dei ? 'Eligible' : 'Ineligible'}`, dei === 1, off, 2, 0x1000),
+      bitsField('vlan.id', 'ID', id, tci, 16, off, 2, 0x0fff),
+      field('vlan.etype', () => `Type: ${ethertypeName(type)} (${hex(type, 4)})`, type, off + 2, 2),
     );
   }
   if (w.quote === 0) w.protocol = '802.1Q';
@@ -155,18 +154,18 @@ interface SllLayout {
 function fillSllFields(w: Walk, layer: Layer, s: SllLayout): void {
   const d = w.data;
   const f = layer.fields;
-  const typeField = field('sll.etype', `Protocol: ${ethertypeName(s.proto)} (${hex(s.proto, 4)})`, s.proto, s.protoOff, 2);
-  const pkt = field('sll.pkttype', `Packet type: ${SLL_PKTTYPES[s.pkttype] ?? 'Unknown'} (${s.pkttype})`, s.pkttype, s.pkttypeOff, s.v2 ? 1 : 2);
-  const ha = field('sll.hatype', `Link-layer address type: ${s.hatype === 1 ? 'Ethernet' : s.hatype === 772 ? 'Loopback' : 'Unknown'} (${s.hatype})`, s.hatype, s.hatypeOff, 2);
-  const hl = field('sll.halen', `Link-layer address length: ${s.halen}`, s.halen, s.halenOff, s.v2 ? 1 : 2);
+  const typeField = field('sll.etype', () => `Protocol: ${ethertypeName(s.proto)} (${hex(s.proto, 4)})`, s.proto, s.protoOff, 2);
+  const pkt = field('sll.pkttype', () => `Packet type: ${SLL_PKTTYPES[s.pkttype] ?? 'Unknown'} (${s.pkttype})`, s.pkttype, s.pkttypeOff, s.v2 ? 1 : 2);
+  const ha = field('sll.hatype', () => `Link-layer address type: ${s.hatype === 1 ? 'Ethernet' : s.hatype === 772 ? 'Loopback' : 'Unknown'} (${s.hatype})`, s.hatype, s.hatypeOff, 2);
+  const hl = pfield('sll.halen', 'Link-layer address length', s.halen, s.halenOff, s.v2 ? 1 : 2);
   const used = Math.min(s.halen, 8);
   const src = s.isMac
-    ? field('sll.src.eth', `Source: ${macFromBytes(d, s.addrOff)}`, macFromBytes(d, s.addrOff), s.addrOff, 6)
-    : field('sll.src.other', 'Source', d.slice(s.addrOff, s.addrOff + used), s.addrOff, used);
-  const unused = used < 8 ? [field('sll.unused', 'Unused', d.slice(s.addrOff + used, s.addrOff + 8), s.addrOff + used, 8 - used)] : [];
+    ? pfield('sll.src.eth', 'Source', macAt(d, s.addrOff), s.addrOff, 6)
+    : field('sll.src.other', 'Source', view(d, s.addrOff, s.addrOff + used), s.addrOff, used);
+  const unused = used < 8 ? [field('sll.unused', 'Unused', view(d, s.addrOff + used, s.addrOff + 8), s.addrOff + used, 8 - used)] : [];
   if (s.v2) {
     const ifindex = u32(d, s.off + 4);
-    f.push(typeField, field('sll.ifindex', `Interface index: ${ifindex}`, ifindex, s.off + 4, 4), ha, pkt, hl, src, ...unused);
+    f.push(typeField, pfield('sll.ifindex', 'Interface index', ifindex, s.off + 4, 4), ha, pkt, hl, src, ...unused);
   } else {
     f.push(pkt, ha, hl, src, ...unused, typeField);
   }
@@ -185,16 +184,16 @@ export function dissectArp(w: Walk, off: number, end: number): number {
   const op = u16(d, off + 6);
   const total = 8 + 2 * (hlen + plen);
   const opName = op === 1 ? 'request' : op === 2 ? 'reply' : 'unknown';
-  const layer = w.tree ? openLayer(w, 'arp', `Address Resolution Protocol (${opName})`, off, Math.min(total, end - off)) : null;
+  const layer = w.tree ? openLayer(w, 'arp', () => `Address Resolution Protocol (${opName})`, off, Math.min(total, end - off)) : null;
   if (w.quote === 0) w.protocol = 'ARP';
   const ethIp = hlen === 6 && plen === 4 && ptype === 0x0800;
   if (layer) {
     layer.fields.push(
-      field('arp.hw.type', `Hardware type: ${htype === 1 ? 'Ethernet' : 'Unknown'} (${htype})`, htype, off, 2),
-      field('arp.proto.type', `Protocol type: ${ethertypeName(ptype)} (${hex(ptype, 4)})`, ptype, off + 2, 2),
-      field('arp.hw.size', `Hardware size: ${hlen}`, hlen, off + 4, 1),
-      field('arp.proto.size', `Protocol size: ${plen}`, plen, off + 5, 1),
-      field('arp.opcode', `Opcode: ${opName} (${op})`, op, off + 6, 2),
+      field('arp.hw.type', () => `Hardware type: ${htype === 1 ? 'Ethernet' : 'Unknown'} (${htype})`, htype, off, 2),
+      field('arp.proto.type', () => `Protocol type: ${ethertypeName(ptype)} (${hex(ptype, 4)})`, ptype, off + 2, 2),
+      pfield('arp.hw.size', 'Hardware size', hlen, off + 4, 1),
+      pfield('arp.proto.size', 'Protocol size', plen, off + 5, 1),
+      field('arp.opcode', () => `Opcode: ${opName} (${op})`, op, off + 6, 2),
     );
   }
   if (end - off < total) {
@@ -209,11 +208,11 @@ export function dissectArp(w: Walk, off: number, end: number): number {
   if (layer) {
     const addr = (dir: 'src' | 'dst', text: string, ho: number, po: number): void => {
       layer.fields.push(ethIp
-        ? field(`arp.${dir}.hw_mac`, `${text} MAC address: ${macFromBytes(d, ho)}`, macFromBytes(d, ho), ho, 6)
-        : field(`arp.${dir}.hw`, `${text} hardware address`, d.slice(ho, ho + hlen), ho, hlen));
+        ? field(`arp.${dir}.hw_mac`, () => `${text} MAC address: ${macAt(d, ho)}`, macAt(d, ho), ho, 6)
+        : field(`arp.${dir}.hw`, () => `${text} hardware address`, view(d, ho, ho + hlen), ho, hlen));
       layer.fields.push(ethIp
-        ? field(`arp.${dir}.proto_ipv4`, `${text} IP address: ${ipv4At(d, po)}`, ipv4At(d, po), po, 4)
-        : field(`arp.${dir}.proto`, `${text} protocol address`, d.slice(po, po + plen), po, plen));
+        ? field(`arp.${dir}.proto_ipv4`, () => `${text} IP address: ${ipv4At(d, po)}`, ipv4At(d, po), po, 4)
+        : field(`arp.${dir}.proto`, () => `${text} protocol address`, view(d, po, po + plen), po, plen));
     };
     addr('src', 'Sender', sha, spa);
     addr('dst', 'Target', tha, tpa);
@@ -233,7 +232,7 @@ function arpInfo(d: Uint8Array, op: number, sha: number, spa: number, tha: numbe
   }
   if (op === 2) {
     if (sameIp) return `Gratuitous ARP for ${ipv4At(d, spa)} (Reply)`;
-    return `${ipv4At(d, spa)} is at ${macFromBytes(d, sha)}`;
+    return `${ipv4At(d, spa)} is at ${macAt(d, sha)}`;
   }
   return `Unknown ARP opcode ${hex(op, 4)}`;
 }

@@ -106,6 +106,10 @@ export class DissectSession {
     this.memoShift = g(this.memoShift, (k) => new Int8Array(k));
   }
 
+  private freshConversation(): TcpConversation {
+    return { index: this.nextStream++, dirs: [newDirection(), newDirection()], closed: false };
+  }
+
   /**
    * The TCP numbers for one segment. The returned object is reused by the next call (the
    * dissector copies what it needs at once); results are memoised per frame number.
@@ -120,12 +124,11 @@ export class DissectSession {
       return out;
     }
     let conv = this.conversations.get(s.key);
-    const fresh = (): TcpConversation => ({ index: this.nextStream++, dirs: [newDirection(), newDirection()], closed: false });
     if (!conv) {
-      conv = fresh();
+      conv = this.freshConversation();
       this.conversations.set(s.key, conv);
     } else if (s.syn && !s.ackFlag && conv.closed && conv.dirs[s.dir]!.baseSet && conv.dirs[s.dir]!.base !== s.seq) {
-      conv = fresh();
+      conv = this.freshConversation();
       this.conversations.set(s.key, conv);
     }
     const fwd = conv.dirs[s.dir]!;

@@ -10,7 +10,8 @@ import { dissectData } from './data.ts';
 import type { TcpFrameState } from './session.ts';
 import type { Field, Layer } from './types.ts';
 import {
-  bitField, bitLine, CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED, checksumStatusField, field, flagField, generated, hex, u16, u32,
+  bitField, bitLine, CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED, checksumStatusField, field, flagField,
+  gfield, hex, pfield, u16, u32, withChildren, withMalformed, view,
 } from './util.ts';
 import { malformed, openLayer, truncatedLayer, type Walk } from './walk.ts';
 
@@ -21,8 +22,19 @@ const FLAG_FIELDS: ReadonlyArray<readonly [string, string, number]> = [
   ['tcp.flags.push', 'Push', 0x08], ['tcp.flags.reset', 'Reset', 0x04], ['tcp.flags.syn', 'Syn', 0x02], ['tcp.flags.fin', 'Fin', 0x01],
 ];
 
+const flagsTexts: string[] = [];
+
 /** "SYN, ACK" in Wireshark's order (low bit first); "<None>" when no flag is set. */
 export function tcpFlagsText(flags: number): string {
+  const f = flags & 0xfff;
+  const hit = f === flags ? flagsTexts[f] : undefined;
+  if (hit !== undefined) return hit;
+  const s = flagsTextOf(flags);
+  if (f === flags) flagsTexts[f] = s;
+  return s;
+}
+
+function flagsTextOf(flags: number): string {
   let s = '';
   for (let i = 0; i < FLAG_NAMES.length; i++) {
     if (flags & (1 << i)) s += (s ? ', ' : '') + FLAG_NAMES[i];
@@ -30,11 +42,16 @@ export function tcpFlagsText(flags: number): string {
   return s || '<None>';
 }
 
-/** The flags as Wireshark's 12-character string, e.g. '·······AP···'. */
+const flagsStrings: string[] = [];
+
+/** The flags as Wireshark's 12-character string, e.g. '·······AP···' (cached: 4096 values). */
 function flagsString(flags: number): string {
+  const hit = flagsStrings[flags];
+  if (hit !== undefined) return hit;
   const letters = 'RRRACEUAPRSF';
   let s = '';
   for (let i = 0; i < 12; i++) s += flags & (0x800 >> i) ? letters[i] : '·';
+  flagsStrings[flags] = s;
   return s;
 }
 
@@ -60,7 +77,7 @@ export function dissectTcp(w: Walk, off: number, end: number): void {
   const ack = flags & 0x10 ? (state ? (ackRaw - state.ackBase) >>> 0 : ackRaw) : ackRaw;
   const winShown = state && state.winShift >= 0 ? win * 2 ** state.winShift : win;
   const ackText = flags & 0x10 ? `, Ack: ${ack}` : '';
-  const layer = w.tree ? openLayer(w, 'tcp', `Transmission Control Protocol, Src Port: ${sport}, Dst Port: ${dport}, Seq: ${seq}${ackText}, Len: ${payloadLen}`, off, hdrEnd - off) : null;
+  const layer = w.tree ? openLayer(w, 'tcp', () => `Transmission Control Protocol, Src Port: ${sport}, Dst Port: ${dport}, Seq: ${seq}${ackText}, Len: ${payloadLen}`, off, hdrEnd - off) : null;
   if (w.quote === 0) w.protocol = 'TCP';
   if (layer) tcpFields(w, layer, off, end, { seq, ack, payloadLen, state, winShown });
   if (hl < 20) {
@@ -82,19 +99,22 @@ export function dissectTcp(w: Walk, off: number, end: number): void {
 function sessionState(w: Walk, off: number, sport: number, dport: number, seq: number, ack: number, flags: number, hdrEnd: number): TcpFrameState {
   const d = w.data;
   // Each endpoint as a short string of 16-bit code units: address words, then the port.
-  let a: string;
-  let b: string;
   const s = w.ipSrcOff;
   const t = w.ipDstOff;
+  let dir: number;
+  let key: string;
   if (w.ipVersion === 6) {
-    a = String.fromCharCode(u16(d, s), u16(d, s + 2), u16(d, s + 4), u16(d, s + 6), u16(d, s + 8), u16(d, s + 10), u16(d, s + 12), u16(d, s + 14), sport);
-    b = String.fromCharCode(u16(d, t), u16(d, t + 2), u16(d, t + 4), u16(d, t + 6), u16(d, t + 8), u16(d, t + 10), u16(d, t + 12), u16(d, t + 14), dport);
+    const a = String.fromCharCode(u16(d, s), u16(d, s + 2), u16(d, s + 4), u16(d, s + 6), u16(d, s + 8), u16(d, s + 10), u16(d, s + 12), u16(d, s + 14), sport);
+    const b = String.fromCharCode(u16(d, t), u16(d, t + 2), u16(d, t + 4), u16(d, t + 6), u16(d, t + 8), u16(d, t + 10), u16(d, t + 12), u16(d, t + 14), dport);
+    dir = a < b ? 0 : 1;
+    key = dir === 0 ? a + b : b + a;
   } else {
-    a = String.fromCharCode(u16(d, s), u16(d, s + 2), sport);
-    b = String.fromCharCode(u16(d, t), u16(d, t + 2), dport);
+    // The same key as the string comparison above would give, built in one go.
+    const a0 = u16(d, s); const a1 = u16(d, s + 2);
+    const b0 = u16(d, t); const b1 = u16(d, t + 2);
+    dir = a0 !== b0 ? (a0 < b0 ? 0 : 1) : a1 !== b1 ? (a1 < b1 ? 0 : 1) : sport < dport ? 0 : 1;
+    key = dir === 0 ? String.fromCharCode(a0, a1, sport, b0, b1, dport) : String.fromCharCode(b0, b1, dport, a0, a1, sport);
   }
-  const dir = a < b ? 0 : 1;
-  const key = dir === 0 ? a + b : b + a;
   return w.session!.tcp(w.frame, {
     key, dir, seq, ack, syn: (flags & 2) !== 0, ackFlag: (flags & 0x10) !== 0, finOrRst: (flags & 5) !== 0,
     wsShift: flags & 2 ? windowScaleOption(d, off + 20, hdrEnd) : -1,
@@ -141,6 +161,16 @@ function optionsInfo(d: Uint8Array, o: number, end: number, ackBase: number, rel
   return s;
 }
 
+function flagFields(word: number, off: number, flags: number): Field[] {
+  const out: Field[] = [];
+  for (let i = 0; i < FLAG_FIELDS.length; i++) {
+    const [name, text, mask] = FLAG_FIELDS[i]!;
+    out.push(flagField(name, text, word, mask, 12, off, 2));
+  }
+  out.push(gfield('tcp.flags.str', 'TCP Flags', flagsString(flags), off, 2));
+  return out;
+}
+
 interface TcpShown { seq: number; ack: number; payloadLen: number; state: TcpFrameState | undefined; winShown: number }
 
 function tcpFields(w: Walk, layer: Layer, off: number, end: number, v: TcpShown): void {
@@ -153,31 +183,27 @@ function tcpFields(w: Walk, layer: Layer, off: number, end: number, v: TcpShown)
   const flags = word & 0x0fff;
   const rel = v.state ? '    (relative sequence number)' : '';
   f.push(
-    field('tcp.srcport', `Source Port: ${sport}`, sport, off, 2),
-    field('tcp.dstport', `Destination Port: ${dport}`, dport, off + 2, 2),
-    field('tcp.port', `Source or Destination Port: ${sport}`, sport, off, 2),
-    field('tcp.port', `Source or Destination Port: ${dport}`, dport, off + 2, 2),
+    pfield('tcp.srcport', 'Source Port', sport, off, 2),
+    pfield('tcp.dstport', 'Destination Port', dport, off + 2, 2),
+    pfield('tcp.port', 'Source or Destination Port', sport, off, 2),
+    pfield('tcp.port', 'Source or Destination Port', dport, off + 2, 2),
   );
-  if (v.state) f.push(generated('tcp.stream', `[Stream index: ${v.state.stream}]`, v.state.stream, off, 0));
+  const st = v.state;
+  if (st) f.push(gfield('tcp.stream', 'Stream index', st.stream, off, 0));
   f.push(
-    generated('tcp.len', `[TCP Segment Len: ${v.payloadLen}]`, v.payloadLen, off + 12, 1),
-    field('tcp.seq', `Sequence Number: ${v.seq}${rel}`, v.seq, off + 4, 4),
-    field('tcp.seq_raw', `Sequence Number (raw): ${u32(d, off + 4)}`, u32(d, off + 4), off + 4, 4),
-    field('tcp.ack', `Acknowledgment Number: ${v.ack}${v.state && flags & 0x10 ? '    (relative ack number)' : ''}`, v.ack, off + 8, 4),
-    field('tcp.ack_raw', `Acknowledgment number (raw): ${u32(d, off + 8)}`, u32(d, off + 8), off + 8, 4),
-    bitField('tcp.hdr_len', `${bitLine(d[off + 12]!, 0xf0, 8)} = Header Length: ${hl} bytes (${hl / 4})`, hl, off + 12, 1, 0xf0),
-    {
-      ...bitField('tcp.flags', `Flags: ${hex(flags, 3)} (${tcpFlagsText(flags)})`, flags, off + 12, 2, 0x0fff),
-      children: [
-        ...FLAG_FIELDS.map(([name, text, mask]) => flagField(name, text, word, mask, 12, off + 12, 2)),
-        generated('tcp.flags.str', `[TCP Flags: ${flagsString(flags)}]`, flagsString(flags), off + 12, 2),
-      ],
-    },
-    field('tcp.window_size_value', `Window: ${u16(d, off + 14)}`, u16(d, off + 14), off + 14, 2),
-    generated('tcp.window_size', `[Calculated window size: ${v.winShown}]`, v.winShown, off + 14, 2),
+    gfield('tcp.len', 'TCP Segment Len', v.payloadLen, off + 12, 1),
+    field('tcp.seq', () => `Sequence Number: ${v.seq}${rel}`, v.seq, off + 4, 4),
+    pfield('tcp.seq_raw', 'Sequence Number (raw)', u32(d, off + 4), off + 4, 4),
+    field('tcp.ack', () => `Acknowledgment Number: ${v.ack}${v.state && flags & 0x10 ? '    (relative ack number)' : ''}`, v.ack, off + 8, 4),
+    pfield('tcp.ack_raw', 'Acknowledgment number (raw)', u32(d, off + 8), off + 8, 4),
+    bitField('tcp.hdr_len', () => `${bitLine(d[off + 12]!, 0xf0, 8)} = Header Length: ${hl} bytes (${hl / 4})`, hl, off + 12, 1, 0xf0),
+    withChildren(bitField('tcp.flags', () => `Flags: ${hex(flags, 3)} (${tcpFlagsText(flags)})`, flags, off + 12, 2, 0x0fff), flagFields(word, off + 12, flags)),
+    pfield('tcp.window_size_value', 'Window', u16(d, off + 14), off + 14, 2),
+    gfield('tcp.window_size', 'Calculated window size', v.winShown, off + 14, 2),
   );
-  if (v.state && v.state.winShift >= 0) {
-    f.push(generated('tcp.window_size_scalefactor', `[Window size scaling factor: ${2 ** v.state.winShift}]`, 2 ** v.state.winShift, off + 14, 2));
+  if (st && st.winShift >= 0) {
+    const factor = 2 ** st.winShift;
+    f.push(gfield('tcp.window_size_scalefactor', 'Window size scaling factor', factor, off + 14, 2));
   }
   const checksum = u16(d, off + 16);
   let status = CHECKSUM_UNVERIFIED;
@@ -185,13 +211,13 @@ function tcpFields(w: Walk, layer: Layer, off: number, end: number, v: TcpShown)
     status = transportChecksumOk(w, 6, off, end) ? CHECKSUM_GOOD : CHECKSUM_BAD;
   }
   f.push(
-    field('tcp.checksum', `Checksum: ${hex(checksum, 4)} [${['incorrect', 'correct', 'unverified'][status]}]`, checksum, off + 16, 2),
+    field('tcp.checksum', () => `Checksum: ${hex(checksum, 4)} [${['incorrect', 'correct', 'unverified'][status]}]`, checksum, off + 16, 2),
     checksumStatusField('tcp.checksum.status', 'Checksum Status', status, off + 16),
-    field('tcp.urgent_pointer', `Urgent Pointer: ${u16(d, off + 18)}`, u16(d, off + 18), off + 18, 2),
+    pfield('tcp.urgent_pointer', 'Urgent Pointer', u16(d, off + 18), off + 18, 2),
   );
   const optEnd = Math.min(off + Math.max(hl, 20), end);
   if (optEnd > off + 20) f.push(tcpOptions(d, off + 20, optEnd, v.state ? v.state.ackBase : 0, v.state !== undefined));
-  if (v.payloadLen > 0) f.push(field('tcp.payload', `TCP payload (${v.payloadLen} bytes)`, d.slice(off + hl, end), off + hl, v.payloadLen));
+  if (v.payloadLen > 0) f.push(field('tcp.payload', () => `TCP payload (${v.payloadLen} bytes)`, view(d, off + hl, end), off + hl, v.payloadLen));
 }
 
 /** Verifies a TCP/UDP checksum over the pseudo header of the enclosing IP layer. */
@@ -202,7 +228,7 @@ export function transportChecksumOk(w: Walk, proto: number, off: number, end: nu
   if (w.ipVersion === 4) {
     sum = pseudoHeaderSumV4(u32(d, w.ipSrcOff), u32(d, w.ipDstOff), proto, len);
   } else {
-    sum = pseudoHeaderSumV6(d.subarray(w.ipSrcOff, w.ipSrcOff + 16), d.subarray(w.ipDstOff, w.ipDstOff + 16), proto, len);
+    sum = pseudoHeaderSumV6(view(d, w.ipSrcOff, w.ipSrcOff + 16), view(d, w.ipDstOff, w.ipDstOff + 16), proto, len);
   }
   return finishChecksum(sumWords(d, off, end, sum)) === 0;
 }
@@ -213,16 +239,24 @@ const OPTION_NAMES: Readonly<Record<number, [string, string]>> = {
   4: ['tcp.options.sack_perm', 'SACK permitted'], 5: ['tcp.options.sack', 'SACK'], 8: ['tcp.options.timestamp', 'Timestamps'],
 };
 
+/** The line of one option: 'TCP Option - Timestamps: TSval 1, TSecr 2'. */
+function optionSummary(d: Uint8Array, at: number, kind: number, len: number, text: string): string {
+  if (kind === 2 && len === 4) return `TCP Option - ${text}: ${u16(d, at + 2)} bytes`;
+  if (kind === 3 && len === 3) return `TCP Option - ${text}: ${d[at + 2]!} (multiply by ${2 ** Math.min(d[at + 2]!, 14)})`;
+  if (kind === 8 && len === 10) return `TCP Option - ${text}: TSval ${u32(d, at + 2)}, TSecr ${u32(d, at + 6)}`;
+  return `TCP Option - ${text}`;
+}
+
 function tcpOptions(d: Uint8Array, start: number, end: number, ackBase: number, relative: boolean): Field {
   const children: Field[] = [];
-  const block: Field = { ...field('tcp.options', `Options: (${end - start} bytes)`, d.slice(start, end), start, end - start), children };
+  const block = withChildren(field('tcp.options', () => `Options: (${end - start} bytes)`, view(d, start, end), start, end - start), children);
   let o = start;
   while (o < end) {
     const kind = d[o]!;
     const [name, text] = OPTION_NAMES[kind] ?? ['tcp.options.unknown', `Unknown (${kind})`];
-    const kindField = field('tcp.option_kind', `Kind: ${text} (${kind})`, kind, o, 1);
+    const kindField = field('tcp.option_kind', () => `Kind: ${text} (${kind})`, kind, o, 1);
     if (kind === 0 || kind === 1) {
-      children.push({ ...field(name, `TCP Option - ${text}`, d.slice(o, o + 1), o, 1), children: [kindField] });
+      children.push(withChildren(field(name, () => `TCP Option - ${text}`, view(d, o, o + 1), o, 1), [kindField]));
       o++;
       if (kind === 0) break;
       continue;
@@ -230,39 +264,36 @@ function tcpOptions(d: Uint8Array, start: number, end: number, ackBase: number, 
     const len = o + 1 < end ? d[o + 1]! : 0;
     if (len < 2 || o + len > end) {
       const reason = o + 1 >= end ? 'option length missing' : `bogus option length ${len}`;
-      children.push({ ...field(name, `TCP Option - ${text} [${reason}]`, d.slice(o, end), o, end - o), children: [kindField], malformed: reason });
+      children.push(withMalformed(withChildren(field(name, () => `TCP Option - ${text} [${reason}]`, view(d, o, end), o, end - o), [kindField]), reason));
       block.malformed = reason;
       break;
     }
-    const sub: Field[] = [kindField, field('tcp.option_len', `Length: ${len}`, len, o + 1, 1)];
-    let summary = `TCP Option - ${text}`;
+    const sub: Field[] = [kindField, pfield('tcp.option_len', 'Length', len, o + 1, 1)];
+    const at = o;
     if (kind === 2 && len === 4) {
-      sub.push(field('tcp.options.mss_val', `MSS Value: ${u16(d, o + 2)}`, u16(d, o + 2), o + 2, 2));
-      summary += `: ${u16(d, o + 2)} bytes`;
+      sub.push(pfield('tcp.options.mss_val', 'MSS Value', u16(d, o + 2), o + 2, 2));
     } else if (kind === 3 && len === 3) {
       const shift = d[o + 2]!;
       sub.push(
-        field('tcp.options.wscale.shift', `Shift count: ${shift}`, shift, o + 2, 1),
-        generated('tcp.options.wscale.multiplier', `[Multiplier: ${2 ** Math.min(shift, 14)}]`, 2 ** Math.min(shift, 14), o + 2, 1),
+        pfield('tcp.options.wscale.shift', 'Shift count', shift, o + 2, 1),
+        gfield('tcp.options.wscale.multiplier', 'Multiplier', 2 ** Math.min(shift, 14), o + 2, 1),
       );
-      summary += `: ${shift} (multiply by ${2 ** Math.min(shift, 14)})`;
     } else if (kind === 8 && len === 10) {
       sub.push(
-        field('tcp.options.timestamp.tsval', `Timestamp value: ${u32(d, o + 2)}`, u32(d, o + 2), o + 2, 4),
-        field('tcp.options.timestamp.tsecr', `Timestamp echo reply: ${u32(d, o + 6)}`, u32(d, o + 6), o + 6, 4),
+        pfield('tcp.options.timestamp.tsval', 'Timestamp value', u32(d, o + 2), o + 2, 4),
+        pfield('tcp.options.timestamp.tsecr', 'Timestamp echo reply', u32(d, o + 6), o + 6, 4),
       );
-      summary += `: TSval ${u32(d, o + 2)}, TSecr ${u32(d, o + 6)}`;
     } else if (kind === 5) {
       for (let e = o + 2; e + 8 <= o + len; e += 8) {
         const le = relative ? (u32(d, e) - ackBase) >>> 0 : u32(d, e);
         const re = relative ? (u32(d, e + 4) - ackBase) >>> 0 : u32(d, e + 4);
-        sub.push(field('tcp.options.sack_le', `left edge = ${le}`, le, e, 4), field('tcp.options.sack_re', `right edge = ${re}`, re, e + 4, 4));
+        sub.push(field('tcp.options.sack_le', () => `left edge = ${le}`, le, e, 4), field('tcp.options.sack_re', () => `right edge = ${re}`, re, e + 4, 4));
       }
-      sub.push(generated('tcp.options.sack.count', `[TCP SACK Count: ${(len - 2) >> 3}]`, (len - 2) >> 3, o + 1, 1));
+      sub.push(gfield('tcp.options.sack.count', 'TCP SACK Count', (len - 2) >> 3, o + 1, 1));
     } else if (len > 2 && kind !== 4) {
-      sub.push(field('tcp.options.unknown.payload', 'Payload', d.slice(o + 2, o + len), o + 2, len - 2));
+      sub.push(field('tcp.options.unknown.payload', 'Payload', view(d, o + 2, o + len), o + 2, len - 2));
     }
-    children.push({ ...field(name, summary, d.slice(o, o + len), o, len), children: sub });
+    children.push(withChildren(field(name, () => optionSummary(d, at, kind, len, text), view(d, o, o + len), o, len), sub));
     o += len;
   }
   return block;

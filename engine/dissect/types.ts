@@ -9,8 +9,11 @@ export type FieldValue = string | number | boolean | bigint | Uint8Array;
 export interface Field {
   /** Wireshark filter name, e.g. 'ip.src'. */
   name: string;
-  /** The display line, e.g. 'Source Address: 10.0.0.4'. */
-  label: string;
+  /**
+   * The display line, e.g. 'Source Address: 10.0.0.4'. Built when first read (most are never
+   * shown); `materializeLayers` turns a tree into plain objects with every label built.
+   */
+  readonly label: string;
   /** Numbers for unsigned integers, booleans for flag bits, strings for addresses, bytes for blobs. */
   value: FieldValue;
   /** The value as Wireshark words it where that differs from `value` (e.g. 'Unverified' for 2). */
@@ -31,8 +34,8 @@ export type LayerProtocol =
 
 export interface Layer {
   protocol: LayerProtocol;
-  /** e.g. 'Internet Protocol Version 4, Src: 10.0.0.4, Dst: 13.71.134.177'. */
-  label: string;
+  /** e.g. 'Internet Protocol Version 4, Src: 10.0.0.4, Dst: 13.71.134.177'. Built when first read. */
+  readonly label: string;
   offset: number;
   length: number;
   fields: Field[];

@@ -9,7 +9,7 @@ import { transportChecksumOk } from './tcp.ts';
 import type { Layer } from './types.ts';
 import {
   bitField, bitLine, CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_ILLEGAL, CHECKSUM_NOT_PRESENT, CHECKSUM_UNVERIFIED,
-  checksumStatusField, field, flagField, hex, u16, u24,
+  checksumStatusField, field, flagField, hex, pfield, u16, u24, withChildren, view,
 } from './util.ts';
 import { malformed, openLayer, truncatedLayer, type Walk } from './walk.ts';
 
@@ -22,7 +22,7 @@ export function dissectUdp(w: Walk, off: number, end: number): void {
   const sport = u16(d, off);
   const dport = u16(d, off + 2);
   const len = u16(d, off + 4);
-  const layer = w.tree ? openLayer(w, 'udp', `User Datagram Protocol, Src Port: ${sport}, Dst Port: ${dport}`, off, 8) : null;
+  const layer = w.tree ? openLayer(w, 'udp', () => `User Datagram Protocol, Src Port: ${sport}, Dst Port: ${dport}`, off, 8) : null;
   if (w.quote === 0) w.protocol = 'UDP';
   let stop = end;
   if (len < 8) {
@@ -54,15 +54,15 @@ function udpFields(w: Walk, layer: Layer, off: number, stop: number, len: number
     status = transportChecksumOk(w, 17, off, stop) ? CHECKSUM_GOOD : CHECKSUM_BAD;
   }
   layer.fields.push(
-    field('udp.srcport', `Source Port: ${sport}`, sport, off, 2),
-    field('udp.dstport', `Destination Port: ${dport}`, dport, off + 2, 2),
-    field('udp.port', `Source or Destination Port: ${sport}`, sport, off, 2),
-    field('udp.port', `Source or Destination Port: ${dport}`, dport, off + 2, 2),
-    field('udp.length', `Length: ${len}`, len, off + 4, 2),
-    field('udp.checksum', `Checksum: ${hex(checksum, 4)}${checksum === 0 ? ' [zero-value ignored]' : ''}`, checksum, off + 6, 2),
+    pfield('udp.srcport', 'Source Port', sport, off, 2),
+    pfield('udp.dstport', 'Destination Port', dport, off + 2, 2),
+    pfield('udp.port', 'Source or Destination Port', sport, off, 2),
+    pfield('udp.port', 'Source or Destination Port', dport, off + 2, 2),
+    pfield('udp.length', 'Length', len, off + 4, 2),
+    field('udp.checksum', () => `Checksum: ${hex(checksum, 4)}${checksum === 0 ? ' [zero-value ignored]' : ''}`, checksum, off + 6, 2),
     checksumStatusField('udp.checksum.status', 'Checksum Status', status, off + 6),
   );
-  if (stop > off + 8) layer.fields.push(field('udp.payload', `UDP payload (${stop - off - 8} bytes)`, d.slice(off + 8, stop), off + 8, stop - off - 8));
+  if (stop > off + 8) layer.fields.push(field('udp.payload', () => `UDP payload (${stop - off - 8} bytes)`, view(d, off + 8, stop), off + 8, stop - off - 8));
 }
 
 export function dissectVxlan(w: Walk, off: number, end: number): void {
@@ -78,21 +78,18 @@ export function dissectVxlan(w: Walk, off: number, end: number): void {
   if (layer) {
     const gbp = (flags & 0x8000) !== 0;
     layer.fields.push(
-      {
-        ...field('vxlan.flags', `Flags: ${hex(flags, 4)}${flags & 0x0800 ? ', VXLAN Network ID (VNI)' : ''}`, flags, off, 2),
-        children: [
-          flagField('vxlan.flag_g', 'GBP Extension', flags, 0x8000, 16, off, 2),
-          flagField('vxlan.flag_i', 'VXLAN Network ID (VNI)', flags, 0x0800, 16, off, 2),
-          flagField('vxlan.flag_d', "Don't Learn", flags, 0x0040, 16, off, 2),
-          flagField('vxlan.flag_a', 'Policy Applied', flags, 0x0008, 16, off, 2),
-          bitField('vxlan.flags_reserved', `${bitLine(flags, 0x77b7, 16)} = Reserved(R): ${hex(flags & 0x77b7, 4)}`, flags & 0x77b7, off, 2, 0x77b7),
-        ],
-      },
+      withChildren(field('vxlan.flags', () => `Flags: ${hex(flags, 4)}${flags & 0x0800 ? ', VXLAN Network ID (VNI)' : ''}`, flags, off, 2), [
+        flagField('vxlan.flag_g', 'GBP Extension', flags, 0x8000, 16, off, 2),
+        flagField('vxlan.flag_i', 'VXLAN Network ID (VNI)', flags, 0x0800, 16, off, 2),
+        flagField('vxlan.flag_d', "Don't Learn", flags, 0x0040, 16, off, 2),
+        flagField('vxlan.flag_a', 'Policy Applied', flags, 0x0008, 16, off, 2),
+        bitField('vxlan.flags_reserved', () => `${bitLine(flags, 0x77b7, 16)} = Reserved(R): ${hex(flags & 0x77b7, 4)}`, flags & 0x77b7, off, 2, 0x77b7),
+      ]),
       gbp
-        ? field('vxlan.gbp', `Group Policy ID: ${u16(d, off + 2)}`, u16(d, off + 2), off + 2, 2)
-        : field('vxlan.reserved_16', `Reserved: ${u16(d, off + 2)}`, u16(d, off + 2), off + 2, 2),
-      field('vxlan.vni', `VXLAN Network Identifier (VNI): ${vni}`, vni, off + 4, 3),
-      field('vxlan.reserved8', `Reserved: ${d[off + 7]}`, d[off + 7]!, off + 7, 1),
+        ? pfield('vxlan.gbp', 'Group Policy ID', u16(d, off + 2), off + 2, 2)
+        : pfield('vxlan.reserved_16', 'Reserved', u16(d, off + 2), off + 2, 2),
+      pfield('vxlan.vni', 'VXLAN Network Identifier (VNI)', vni, off + 4, 3),
+      pfield('vxlan.reserved8', 'Reserved', d[off + 7]!, off + 7, 1),
     );
   }
   if (w.quote === 0) w.info = '';

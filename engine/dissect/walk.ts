@@ -8,9 +8,30 @@
  * sets them twice and the outer pair is never turned into strings.
  */
 import type { DecodeAs, Field, Layer, LayerProtocol } from './types.ts';
+import { field, generated, ipv4At, ipv6ToString, type LabelSource, macAt, macColumn, withMalformed, view } from './util.ts';
 import type { DissectSession } from './session.ts';
-import { ipv4At, ipv6ToString, macColumn } from './util.ts';
-import { macFromBytes } from '../wire/addr.ts';
+
+/** A layer whose label (e.g. 'Internet Protocol Version 4, Src: ..., Dst: ...') is built when read. */
+export class LazyLayer implements Layer {
+  protocol: LayerProtocol;
+  offset: number;
+  length: number;
+  fields: Field[] = [];
+  malformed: string | undefined = undefined;
+  private lab: LabelSource;
+
+  constructor(protocol: LayerProtocol, label: LabelSource, offset: number, length: number) {
+    this.protocol = protocol;
+    this.lab = label;
+    this.offset = offset;
+    this.length = length;
+  }
+
+  get label(): string {
+    if (typeof this.lab !== 'string') this.lab = this.lab();
+    return this.lab;
+  }
+}
 
 export const ADDR_NONE = 0;
 export const ADDR_MAC = 1;
@@ -41,6 +62,8 @@ export interface Walk {
   ttl: number;
   /** Nesting guard (VXLAN in VXLAN, ICMP quoting ICMP ...). */
   depth: number;
+  /** Filter fast path: only layers of these protocols are built (null = all). */
+  only: ReadonlySet<string> | null;
 }
 
 export function newWalk(data: Uint8Array, tree: boolean, decodeAs: DecodeAs, session: DissectSession | undefined, frame: number, verify: boolean): Walk {
@@ -48,14 +71,14 @@ export function newWalk(data: Uint8Array, tree: boolean, decodeAs: DecodeAs, ses
     data, tree, layers: [], decodeAs, session, frame, verify,
     protocol: '', info: '', malformed: undefined, quote: 0,
     srcKind: ADDR_NONE, srcOff: 0, dstKind: ADDR_NONE, dstOff: 0,
-    ipVersion: 0, ipSrcOff: 0, ipDstOff: 0, ttl: 0, depth: 0,
+    ipVersion: 0, ipSrcOff: 0, ipDstOff: 0, ttl: 0, depth: 0, only: null,
   };
 }
 
 /** Starts a layer (tree mode only; returns null otherwise so callers skip field building). */
-export function openLayer(w: Walk, protocol: LayerProtocol, label: string, offset: number, length: number): Layer | null {
-  if (!w.tree) return null;
-  const layer: Layer = { protocol, label, offset, length, fields: [] };
+export function openLayer(w: Walk, protocol: LayerProtocol, label: LabelSource, offset: number, length: number): Layer | null {
+  if (!w.tree || (w.only !== null && !w.only.has(protocol))) return null;
+  const layer = new LazyLayer(protocol, label, offset, length);
   w.layers.push(layer);
   return layer;
 }
@@ -67,8 +90,7 @@ export function malformed(w: Walk, layer: Layer | null, reason: string, offset?:
   if (layer) {
     if (layer.malformed === undefined) layer.malformed = reason;
     if (offset !== undefined) {
-      const f: Field = { name: '_ws.malformed', label: `[Malformed Packet: ${reason}]`, value: reason, offset, length: length ?? 0, malformed: reason, generated: true };
-      layer.fields.push(f);
+      layer.fields.push(withMalformed(generated('_ws.malformed', `[Malformed Packet: ${reason}]`, reason, offset, length ?? 0), reason));
     }
   }
 }
@@ -78,7 +100,7 @@ export function truncatedLayer(w: Walk, protocol: LayerProtocol, name: string, o
   const reason = `${name} header needs ${need} bytes, only ${Math.max(0, end - offset)} captured`;
   const layer = openLayer(w, protocol, `${name} [truncated]`, offset, Math.max(0, end - offset));
   if (layer) {
-    layer.fields.push({ name: `${protocol}.truncated`, label: `[${reason}]`, value: w.data.subarray(offset, Math.max(offset, end)), offset, length: Math.max(0, end - offset), malformed: reason });
+    layer.fields.push(withMalformed(field(`${protocol}.truncated`, `[${reason}]`, view(w.data, offset, Math.max(offset, end)), offset, Math.max(0, end - offset)), reason));
   }
   malformed(w, layer, reason);
   if (w.quote === 0 && w.info === '') w.protocol = name;
@@ -94,7 +116,7 @@ export function setAddresses(w: Walk, kind: number, srcOff: number, dstOff: numb
 
 export function addressColumn(w: Walk, kind: number, off: number): string {
   switch (kind) {
-    case ADDR_MAC: return macColumn(macFromBytes(w.data, off));
+    case ADDR_MAC: return macColumn(macAt(w.data, off));
     case ADDR_IP4: return ipv4At(w.data, off);
     case ADDR_IP6: return ipv6ToString(w.data, off);
     default: return '';

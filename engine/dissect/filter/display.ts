@@ -21,6 +21,11 @@ type Pred = (n: Norm) => boolean;
 
 export interface DisplayFilter {
   readonly text: string;
+  /**
+   * Every field name the filter can read (protocol names expanded to their marker fields). A map
+   * holding only these names (`fieldsByName(d, filter.fields)`) gives the same result as the full one.
+   */
+  readonly fields: readonly string[];
   test(fields: FieldMap): boolean;
 }
 
@@ -29,14 +34,27 @@ export type DisplayFilterResult = { ok: true; filter: DisplayFilter } | { ok: fa
 /** Compiles Wireshark display-filter text. The empty filter (only spaces) matches every frame. */
 export function compileDisplayFilter(text: string): DisplayFilterResult {
   try {
-    if (text.trim() === '') return { ok: true, filter: { text, test: () => true } };
+    if (text.trim() === '') return { ok: true, filter: { text, fields: [], test: () => true } };
     const tree = new Parser(tokenize(text)).parse();
     const test = compile(tree);
-    return { ok: true, filter: { text, test } };
+    const fields = new Set<string>();
+    referencedNames(tree, fields);
+    return { ok: true, filter: { text, fields: [...fields], test } };
   } catch (e) {
     if (e instanceof FilterSyntaxError) return { ok: false, error: e.error };
     // A bug here must not break the filter bar: report it as an error on the whole text.
     return { ok: false, error: { message: `Internal error: ${e instanceof Error ? e.message : String(e)}`, offset: 0, length: text.length } };
+  }
+}
+
+function referencedNames(n: Node, out: Set<string>): void {
+  switch (n.k) {
+    case 'or': case 'and': case 'xor': referencedNames(n.a, out); referencedNames(n.b, out); return;
+    case 'not': referencedNames(n.e, out); return;
+    case 'field': out.add(n.ref.name); return;
+    case 'protocol': for (const k of PROTOCOL_MARKERS.get(n.name) ?? []) out.add(k); return;
+    case 'cmp': out.add(n.left.name); if ('name' in n.right) out.add(n.right.name); return;
+    case 'in': out.add(n.left.name); return;
   }
 }
 
