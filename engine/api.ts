@@ -15,7 +15,7 @@
 import { restoreScenario, type Scenario, type ScenarioIssue } from './model/index.ts';
 import { toPcap, toPcapng, type CaptureFrames } from './pcap-export.ts';
 import { Simulation } from './net/simulation.ts';
-import type { DropRow, FlowRow, RunReport, SnatReport, SocketRow, TraceEvent, TraceKind } from './sim/types.ts';
+import type { DropRow, FlowRow, LbInspectorRow, RunReport, SnatReport, SocketRow, TcpPingResult, TraceEvent, TraceKind } from './sim/types.ts';
 import type { TimelineAction } from './model/scenario.ts';
 import type { OutboundPath } from './net/outbound-types.ts';
 
@@ -46,6 +46,16 @@ export interface SimulationApi {
   outboundPaths?(): OutboundPath[];
   /** A timeline action now; returns what happened in a sentence. */
   act?(action: TimelineAction): string;
+  /** Load balancers with inbound rules: probe states, mapping table, new flows per backend. */
+  loadBalancers?(): LbInspectorRow[];
+  /** TCP ping runs (traffic type 'tcpping'). */
+  tcpPings?(): TcpPingResult[];
+}
+
+function lbRows(sim: SimulationApi): { loadBalancers?: LbInspectorRow[] } {
+  const rows = sim.loadBalancers ? sim.loadBalancers() : [];
+  const pings = sim.tcpPings ? sim.tcpPings() : [];
+  return { ...(rows.length > 0 ? { loadBalancers: rows } : {}), ...(pings.length > 0 ? { tcpping: pings } : {}) };
 }
 
 /** The SNAT panel's query: mappings whose device, instance, tuple or state contains `filter`. */
@@ -134,6 +144,10 @@ export interface Snapshot {
   readonly drops: DropRow[];
   readonly dropCount: number;
   readonly captures: { id: string; node: string; iface?: string; frames: number }[];
+  /** Load balancers with inbound rules (the inspector's load balancer section); absent when none. */
+  readonly loadBalancers?: LbInspectorRow[];
+  /** TCP ping runs (the TCP ping panel); absent when the scenario has none. */
+  readonly tcpping?: TcpPingResult[];
 }
 
 export interface TraceQuery {
@@ -398,6 +412,7 @@ export class Engine {
       drops: drops.slice(Math.max(0, drops.length - maxDrops)),
       dropCount: drops.length,
       captures: sim.captures().map((c) => ({ id: c.id, node: c.node, ...(c.iface ? { iface: c.iface } : {}), frames: c.frames.length })),
+      ...lbRows(sim),
     };
   }
 

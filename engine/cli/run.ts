@@ -19,7 +19,7 @@ Options:
   --capture NODE[:IFACE]  capture on a node (or one interface of it); repeatable
   --pcap FILE             write the captured frames as a classic pcap (all capture points merged)
   --pcapng FILE           write them as pcapng, one interface per capture point
-  --json                  print the report as JSON: sockets, flows, drops, captures (and snat)
+  --json                  print the report as JSON: sockets, flows, drops, captures (and snat, loadBalancers, tcpping)
   --trace                 with the text report, also print every trace event
   -h, --help              this text`;
 
@@ -120,6 +120,18 @@ export function formatReport(r: RunReport): string {
     lines.push('');
     lines.push('captures:');
     for (const c of r.captures) lines.push(`  ${c.id} on ${c.node}${c.iface ? `:${c.iface}` : ''}: ${c.frames} frames`);
+  }
+  for (const lb of r.loadBalancers ?? []) {
+    lines.push('');
+    lines.push(`load balancer ${lb.name}: mapping table`);
+    for (const l of lb.mappingText.trimEnd().split('\n')) lines.push(`  ${l}`);
+    for (const p of lb.probes) lines.push(`  probe ${p.probe} → ${p.member} (${p.dip}): ${p.state}${p.last ? `, last ${p.last}` : ''}`);
+    for (const b of lb.backends) lines.push(`  ${b.pool}/${b.member}: ${b.newFlows} new flows`);
+  }
+  for (const t of r.tcpping ?? []) {
+    lines.push('');
+    lines.push(`tcpping ${t.traffic} from ${t.from} (ethr -c ${t.dialAddr} -p tcp -t pi):${t.finished ? '' : ' still running'}`);
+    for (const l of t.text.trimEnd().split('\n')) if (l) lines.push(`  ${l}`);
   }
   return lines.join('\n');
 }

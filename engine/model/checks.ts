@@ -173,6 +173,16 @@ function checkAddressing(s: Scenario, idx: ResourceIndex, report: Report, at: At
   for (const nic of idx.ofKind('nic')) nic.ipConfigs.forEach((c, i) => usePip(c.publicIp, `nic '${nic.id}'`, nic, ['ipConfigs', i, 'publicIp']));
   for (const lb of idx.ofKind('loadBalancer')) lb.frontends.forEach((f, i) => usePip(f.publicIp, `load balancer '${lb.id}'`, lb, ['frontends', i, 'publicIp']));
   for (const ng of idx.ofKind('natGateway')) ng.publicIps.forEach((p, i) => usePip(p, `NAT gateway '${ng.id}'`, ng, ['publicIps', i]));
+  for (const ng of idx.ofKind('awsNatGateway')) ng.publicIps.forEach((p, i) => usePip(p, `AWS NAT gateway '${ng.id}'`, ng, ['publicIps', i]));
+  for (const cn of idx.ofKind('gcpCloudNat')) {
+    cn.natIps.forEach((p, i) => usePip(p, `Cloud NAT '${cn.id}'`, cn, ['natIps', i]));
+    if (cn.enableDynamicPortAllocation && cn.enableEndpointIndependentMapping)
+      report('invalid-config', `Cloud NAT '${cn.id}': endpoint-independent mapping and dynamic port allocation cannot be on together`, at(cn, ['enableEndpointIndependentMapping']));
+    if (cn.maxPortsPerVm !== undefined && !cn.enableDynamicPortAllocation)
+      report('invalid-config', `Cloud NAT '${cn.id}': maxPortsPerVm applies only with dynamic port allocation`, at(cn, ['maxPortsPerVm']), 'warning');
+  }
+  for (const ng of idx.ofKind('awsNatGateway'))
+    if (ng.publicIps.length === 0) report('invalid-config', `AWS NAT gateway '${ng.id}' needs at least one Elastic IP`, at(ng, ['publicIps']));
   // Hosts have at least one NIC to be reachable.
   const nicsByHost = new Set(idx.ofKind('nic').map((n) => n.vm));
   for (const r of s.resources)

@@ -24,7 +24,7 @@ export function referencesOf(r: Resource): ReferenceSpec[] {
   switch (r.kind) {
     case 'subnet':
       add(['vnet'], r.vnet, ['vnet']);
-      add(['natGateway'], r.natGateway, ['natGateway']);
+      add(['natGateway'], r.natGateway, ['natGateway', 'awsNatGateway', 'gcpCloudNat']);
       break;
     case 'nic':
       add(['vm'], r.vm, ['vm', 'nva']);
@@ -48,6 +48,12 @@ export function referencesOf(r: Resource): ReferenceSpec[] {
     case 'natGateway':
       r.publicIps.forEach((p, i) => add(['publicIps', i], p, ['publicIp']));
       r.publicIpPrefixes.forEach((p, i) => add(['publicIpPrefixes', i], p, ['publicIpPrefix']));
+      break;
+    case 'awsNatGateway':
+      r.publicIps.forEach((p, i) => add(['publicIps', i], p, ['publicIp']));
+      break;
+    case 'gcpCloudNat':
+      r.natIps.forEach((p, i) => add(['natIps', i], p, ['publicIp']));
       break;
     default:
       break;

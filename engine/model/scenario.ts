@@ -17,6 +17,7 @@ import {
 } from './kinds/network.ts';
 import { LoadBalancerSchema, Protocol } from './kinds/load-balancer.ts';
 import { NatGatewaySchema, NvaSchema } from './kinds/nat.ts';
+import { AwsNatGatewaySchema, GcpCloudNatSchema } from './kinds/cloud-nat.ts';
 
 /** The document format version this build writes. Older versions are migrated (migrate.ts). */
 export const SCENARIO_VERSION = 1;
@@ -33,6 +34,8 @@ export const RESOURCE_SCHEMAS = {
   loadBalancer: LoadBalancerSchema,
   natGateway: NatGatewaySchema,
   nva: NvaSchema,
+  awsNatGateway: AwsNatGatewaySchema,
+  gcpCloudNat: GcpCloudNatSchema,
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_SCHEMAS;
@@ -49,6 +52,8 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
   LoadBalancerSchema,
   NatGatewaySchema,
   NvaSchema,
+  AwsNatGatewaySchema,
+  GcpCloudNatSchema,
 ]);
 
 /**
@@ -92,6 +97,15 @@ export const TrafficSchema = z.discriminatedUnion('type', [
       payloadBytes: z.number().int().min(0).max(1472).default(56),
     })
     .strict(),
+  z
+    .object({
+      ...trafficBase,
+      type: z.literal('tcpping'),
+      count: z.number().int().min(1).max(100_000).default(10).describe('pings counted (ethr -d: count × interval); one warm-up ping comes first'),
+      intervalMs: z.number().min(1).default(1000).describe('the gap between pings (ethr -g, default 1 s)'),
+    })
+    .strict()
+    .describe('TCP ping like "ethr -c TARGET -p tcp -t pi": connect, time the handshake, reset; ethr\'s statistics in the report'),
 ]);
 
 /** Things that happen at a virtual time, as a person would do them during a run. */
@@ -133,6 +147,21 @@ export const SettingsSchema = z
     durationSeconds: z.number().min(0.001).max(86_400).default(180).describe('how much virtual time a run covers'),
     linkLatencyUs: z.number().int().min(0).max(10_000_000).default(50).describe('one-way latency of a hop inside a VNet'),
     internetLatencyUs: z.number().int().min(0).max(10_000_000).default(1_000).describe('one-way latency across the Internet'),
+    latency: z
+      .object({
+        hostStackUs: z.number().int().min(0).max(10_000_000).optional().describe('guest stack + NIC to the host, per crossing (default 50)'),
+        vnetHopUs: z.number().int().min(0).max(10_000_000).optional().describe('one hop across the region fabric (default 625)'),
+        lbProcessingUs: z.number().int().min(0).max(10_000_000).optional().describe('load balancer / public IP rewrite, per pass (default 10)'),
+        internetUs: z.number().int().min(0).max(10_000_000).optional().describe('Internet host to the region edge, one way (default 10,000)'),
+        jitter: z.number().min(0).max(1).optional().describe('per-hop jitter: base × (1 ± jitter), 0 = exact'),
+      })
+      .strict()
+      .optional()
+      .describe('the calibrated latency model (engine/net/latency: VM to a public IP in the region ≈ 1.47 ms round trip); absent = linkLatencyUs and internetLatencyUs'),
+    healthProbes: z
+      .enum(['assumeUp', 'packets'])
+      .default('assumeUp')
+      .describe('load balancer health probes: packets = real probes from 168.63.129.16 to the backends; assumeUp = no probe packets, every backend counts as healthy'),
   })
   .strict();
 

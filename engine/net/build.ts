@@ -13,11 +13,15 @@ import { Link, NetContext, type LinkEnd, type NetNode } from './context.ts';
 import { INTERNET_IFACE, VnetFabric } from './fabric.ts';
 import { Host } from './host.ts';
 import { Internet } from './internet.ts';
+import { LbPlane, lbSetupOf } from './lb-plane.ts';
+import { PROBE_SOURCE_IP } from './lb/index.ts';
 import { decideOutbound, type OutboundPath } from './outbound.ts';
 import { resolveTarget } from './resolve.ts';
 import { SnatPlane } from './snat-plane.ts';
 import { installServices } from './services.ts';
 import { DatagramGenerator, TcpGenerator } from './traffic.ts';
+import { TcpPingGenerator } from './tcp-ping.ts';
+import { LatencyModel } from './latency/index.ts';
 
 /** The MAC the Internet's edge router has on every link (a made-up, locally administered one). */
 export const INTERNET_ROUTER_MAC = '02:00:5e:ff:ff:fe';
@@ -38,6 +42,10 @@ export interface Graph {
   readonly taps: CaptureTap[];
   readonly outbound: OutboundPath[];
   readonly snat: SnatPlane;
+  /** Inbound load balancing; null when no load balancer has a rule. */
+  readonly lb: LbPlane | null;
+  /** TCP ping runs (traffic type 'tcpping'). */
+  readonly tcpPings: TcpPingGenerator[];
 }
 
 function end(node: NetNode, iface: string, mac: string): LinkEnd {
@@ -47,16 +55,22 @@ function end(node: NetNode, iface: string, mac: string): LinkEnd {
 export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
   const ctx = new NetContext(new Rng(opts.seed), opts.trace);
   const idx = new ResourceIndex(scenario);
-  const { linkLatencyUs, internetLatencyUs } = scenario.settings;
+  const lat = latencyOf(scenario);
+  const linkLatencyUs = lat.nic;
   const internet = new Internet(ctx);
   const links: Link[] = [];
+  const jitterRng = lat.model !== null && lat.model.settings.jitter > 0 ? ctx.rng.stream('latency') : null;
   const link = (a: LinkEnd, b: LinkEnd, latency: number) => {
     const l = new Link(ctx, a, b, latency);
+    if (jitterRng !== null && lat.model !== null) {
+      const m = lat.model;
+      l.jitter = (base) => m.sample(base, jitterRng.nextFloat());
+    }
     links.push(l);
     return l;
   };
-  const halfIn = Math.floor(internetLatencyUs / 2);
-  const halfOut = internetLatencyUs - halfIn;
+  const halfIn = lat.edge;
+  const halfOut = lat.internetHost;
 
   const snat = new SnatPlane(ctx, idx, opts.seed);
   snat.onRoute = (ip, fabric) => {
@@ -115,12 +129,89 @@ export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
   });
 
   registerPendingFrontends(idx, fabrics, internet);
+  const lb = buildLbPlane(scenario, idx, ctx, hosts, fabrics, link, opts.seed, linkLatencyUs);
   snat.start();
   const taps = attachCaptures(scenario, idx, opts.captures ? links : []);
   reserveSockets(scenario, idx, hosts, fabrics);
-  startTraffic(scenario, idx, ctx, hosts);
-  return { ctx, idx, hosts, fabrics, internet, links, taps, outbound, snat };
+  const tcpPings = startTraffic(scenario, idx, ctx, hosts);
+  return { ctx, idx, hosts, fabrics, internet, links, taps, outbound, snat, lb, tcpPings };
 }
+
+/**
+ * Link latencies. Without settings.latency: linkLatencyUs per NIC link, internetLatencyUs split
+ * over the two Internet links. With it, engine/net/latency's calibrated model: a NIC link is one
+ * host-stack crossing, the VNet's link to the Internet node half of (fabric hop + LB/public IP
+ * rewrite), so a VM to a public IP in the region costs hostStack + vnetHop + lbProcessing +
+ * hostStack one way (735 µs by default; 736 with the half rounded), and an Internet host's link
+ * the Internet leg (internetUs).
+ */
+function latencyOf(scenario: Scenario): { model: LatencyModel | null; nic: number; edge: number; internetHost: number } {
+  const { linkLatencyUs, internetLatencyUs, latency } = scenario.settings;
+  if (latency === undefined) {
+    const halfIn = Math.floor(internetLatencyUs / 2);
+    return { model: null, nic: linkLatencyUs, edge: halfIn, internetHost: internetLatencyUs - halfIn };
+  }
+  const overrides = Object.fromEntries(Object.entries(latency).filter(([, v]) => v !== undefined));
+  const model = new LatencyModel(overrides);
+  return { model, nic: model.hop('hostStack'), edge: Math.round((model.hop('vnetHop') + model.hop('lbProcessing')) / 2), internetHost: model.hop('internet') };
+}
+
+/**
+ * Inbound load balancing: one engine per Basic/Standard load balancer with rules; with
+ * settings.healthProbes 'packets', one probe host (168.63.129.16) per VNet that has backends.
+ */
+function buildLbPlane(
+  scenario: Scenario,
+  idx: ResourceIndex,
+  ctx: NetContext,
+  hosts: Map<string, Host>,
+  fabrics: Map<string, VnetFabric>,
+  link: (a: LinkEnd, b: LinkEnd, latency: number) => Link,
+  seed: number,
+  nicLatencyUs: number,
+): LbPlane | null {
+  const plane = new LbPlane(ctx, seed);
+  const mode = scenario.settings.healthProbes;
+  const fabricsWithProber = new Set<VnetFabric>();
+  const fabricOfVm = new Map<string, VnetFabric>();
+  for (const nic of idx.ofKind('nic')) {
+    const subnet = idx.get(nic.subnet, 'subnet');
+    const f = subnet ? fabrics.get(subnet.vnet) : undefined;
+    if (f && !fabricOfVm.has(nic.vm)) fabricOfVm.set(nic.vm, f);
+  }
+  const name = (vm: string, ipConfig: string, single: boolean) => {
+    const n = hosts.get(vm)?.name ?? vm;
+    return single ? n : `${n}/${ipConfig}`;
+  };
+  for (const res of idx.ofKind('loadBalancer')) {
+    const r = lbSetupOf(idx, res.id, mode, name);
+    if (r === null) continue;
+    const members = new Map<number, { host: Host; fabric: VnetFabric }>();
+    for (const d of r.dips) {
+      const host = hosts.get(d.vm);
+      const fabric = fabricOfVm.get(d.vm);
+      if (host && fabric) members.set(d.dip, { host, fabric });
+    }
+    if (mode === 'packets' && r.setup.probes.length > 0)
+      for (const m of members.values()) {
+        if (fabricsWithProber.has(m.fabric)) continue;
+        fabricsWithProber.add(m.fabric);
+        const id = fabricsWithProber.size === 1 ? 'azure-probe' : `azure-probe-${m.fabric.id}`;
+        const h = new Host(ctx, id, `Azure health probe (168.63.129.16)`, 'vm', { ...defaultProbeStack, answersPing: false }, ctx.rng.stream(`host:${id}`));
+        const l = link(end(h, 'eth0', macFromIndex(0x20000 + fabricsWithProber.size)), end(m.fabric, id, AZURE_GATEWAY_MAC), nicLatencyUs);
+        h.addIface({ name: 'eth0', ips: [PROBE_SOURCE_IP], link: l }, true);
+        m.fabric.addPort({ nicId: id, hostName: h.name, link: l, ips: [PROBE_SOURCE_IP], forwarding: false });
+        plane.addProber(m.fabric, h);
+      }
+    plane.add({ id: res.id, setup: r.setup, members });
+  }
+  if (plane.size === 0) return null;
+  for (const f of fabrics.values()) f.lb = plane;
+  return plane;
+}
+
+/** The probe host's TCP: one SYN, no retries (an unanswered probe is a timeout, counted by the engine). */
+const defaultProbeStack = { synRetries: 0, ephemeralPortRange: [1024, 65535] as const, finTimeoutSeconds: 60 };
 
 /**
  * Load balancer frontends: routed to their VNet; inbound load balancing is not simulated yet, so
@@ -178,7 +269,7 @@ function reserveSockets(scenario: Scenario, idx: ResourceIndex, hosts: Map<strin
     if (h) need.set(h, (need.get(h) ?? 0) + n);
   };
   for (const t of scenario.traffic) {
-    if (t.type !== 'tcp' || t.count <= 0) continue;
+    if ((t.type !== 'tcp' && t.type !== 'tcpping') || t.count <= 0) continue;
     add(hosts.get(t.from), t.count);
     const target = resolveTarget(idx, t.from, t.to);
     if (typeof target === 'string') continue;
@@ -193,7 +284,8 @@ function reserveSockets(scenario: Scenario, idx: ResourceIndex, hosts: Map<strin
   for (const [h, n] of need) h.tcp.reserve(n);
 }
 
-function startTraffic(scenario: Scenario, idx: ResourceIndex, ctx: NetContext, hosts: Map<string, Host>): void {
+function startTraffic(scenario: Scenario, idx: ResourceIndex, ctx: NetContext, hosts: Map<string, Host>): TcpPingGenerator[] {
+  const pings: TcpPingGenerator[] = [];
   for (const t of scenario.traffic) {
     const host = hosts.get(t.from);
     if (!host) continue;
@@ -202,10 +294,17 @@ function startTraffic(scenario: Scenario, idx: ResourceIndex, ctx: NetContext, h
       ctx.note(host.id, `traffic '${t.id}' cannot start: ${target}`);
       continue;
     }
+    if (t.type === 'tcpping') {
+      const g = new TcpPingGenerator(ctx, host, t, target, host.primaryIp);
+      pings.push(g);
+      g.schedule();
+      continue;
+    }
     const bind = t.type === 'tcp' && t.bind !== undefined ? parseIpv4(t.bind) : null;
     const src = bind ?? host.primaryIp;
     const rng = ctx.rng.stream(`traffic:${t.id}`);
     const g = t.type === 'tcp' ? new TcpGenerator(ctx, host, t, target, src, bind !== null) : new DatagramGenerator(ctx, host, t, target, src, rng);
     g.schedule();
   }
+  return pings;
 }

@@ -108,6 +108,9 @@ const TO_B = 2;
 
 /** A point-to-point link with a one-way latency. It is the event sink for arrivals on it. */
 export class Link implements EventSink<unknown> {
+  /** Per-packet latency with jitter (settings.latency.jitter: engine/net/latency), or null for exactly latencyUs. */
+  jitter: ((baseUs: number) => number) | null = null;
+
   constructor(
     private readonly ctx: NetContext,
     readonly a: LinkEnd,
@@ -127,7 +130,7 @@ export class Link implements EventSink<unknown> {
       ctx.trace.record(ctx.trace.full ? { ...ev, packet: packetView(p) } : ev);
     }
     if (src.taps !== null) for (const tap of src.taps) tap.record(p, src, dst, 'out', ctx.sched.now);
-    ctx.sched.after(this.latencyUs, this, fromA ? TO_B : TO_A, p);
+    ctx.sched.after(this.jitter === null ? this.latencyUs : this.jitter(this.latencyUs), this, fromA ? TO_B : TO_A, p);
   }
 
   onEvent(kind: number, payload: unknown): void {

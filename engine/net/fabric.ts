@@ -17,6 +17,7 @@ import type { Packet } from './packet.ts';
 import { ilpipInbound, type IlpipBinding } from './outbound-ilpip.ts';
 import type { FabricIo, OutboundDecision } from './outbound-types.ts';
 import type { SnatPlane } from './snat-plane.ts';
+import type { LbPlane } from './lb-plane.ts';
 
 /** A NIC as the fabric sees it: its link and the addresses it may send from. */
 export interface FabricPort {
@@ -45,6 +46,8 @@ export class VnetFabric implements NetNode, FabricIo {
   readonly ilpips = new IpMap<IlpipBinding>();
   readonly pendingFrontends = new Map<number, PendingFrontend>();
   internet: Link | null = null;
+  /** Inbound load balancing (lb-plane.ts), when the run has load balancers with rules. */
+  lb: LbPlane | null = null;
   /**
    * The packet path's view of the same: ports by their link end's ifIndex, and per port the
    * outbound decision of each of its addresses (in `ips` order), so a packet from a NIC finds its
@@ -98,6 +101,7 @@ export class VnetFabric implements NetNode, FabricIo {
 
   receive(p: Packet, at: LinkEnd): void {
     if (at.iface === INTERNET_IFACE) return this.fromInternet(p);
+    if (this.lb !== null && this.lb.fromNic(p, this)) return;
     const port = this.ports[at.ifIndex];
     const src = p.src;
     // Nearly always the NIC's primary address: no search.
@@ -137,6 +141,7 @@ export class VnetFabric implements NetNode, FabricIo {
       return this.deliver(p);
     }
     if (this.snat.inbound(p, this)) return;
+    if (this.lb !== null && this.lb.inbound(p, this)) return;
     const pending = this.pendingFrontends.get(p.dst);
     if (pending !== undefined) {
       this.ctx.drop(this.id, p, 'not-simulated', `${ipv4ToString(p.dst)} is ${pending.what}; inbound traffic through it is not simulated yet`, INTERNET_IFACE);
@@ -149,9 +154,23 @@ export class VnetFabric implements NetNode, FabricIo {
     this.deliver(p);
   }
 
+  /**
+   * Sends `p` to the NIC that holds `ip` whatever its destination (a load balancer's choice: with
+   * floating IP the destination stays the frontend IP). `via` is the fabric the packet came in on.
+   */
+  deliverTo(p: Packet, ip: number, via: VnetFabric): void {
+    const port = this.byIp.get(ip);
+    if (port === undefined) {
+      this.ctx.drop(via.id, p, 'no-host', `no NIC in virtual network '${this.name}' has the address ${ipv4ToString(ip)}`);
+      return;
+    }
+    port.link.send(this, p);
+  }
+
   private deliver(p: Packet): void {
     const port = this.byIp.get(p.dst);
     if (port === undefined) {
+      if (this.lb !== null && this.lb.inbound(p, this)) return;
       const pending = this.pendingFrontends.get(p.dst);
       if (pending !== undefined) {
         this.ctx.drop(this.id, p, 'not-simulated', `${ipv4ToString(p.dst)} is ${pending.what}; traffic through it is not simulated yet`);

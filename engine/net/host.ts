@@ -38,6 +38,14 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
   readonly loopbackIps: number[] = [];
   /** Every address the host owns, primary first (built on demand; null when it must be rebuilt). */
   private owned: number[] | null = null;
+  /**
+   * Built with `owned`: when the host has one interface with one address and no loopback (nearly
+   * every VM and Internet host), that interface and its address as an int32, so the packet path
+   * reads neither `owned` nor `ifaces` nor `ips` (a thousand hosts visited in turn: each array is a
+   * cold cache line).
+   */
+  private soloIface: HostIface | null = null;
+  private soloIp = 0;
   /** Where locally delivered packets arrive. */
   private readonly lo: LinkEnd = { node: this, iface: 'lo', mac: '00:00:00:00:00:00', taps: null, ifIndex: -1 };
   /** UDP echo services by port: the value says whether it is stopped. */
@@ -46,6 +54,11 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
   readonly udpClients = new Map<number, DatagramClient>();
   readonly pingClients = new Map<number, DatagramClient>();
   private ipId: number;
+  /**
+   * Why a packet for an address this host does not own is dropped, when something knows better
+   * than 'not-for-host' (a floating-IP rule whose frontend is not on the guest's loopback: lb-plane.ts).
+   */
+  foreignDestination: ((dst: number) => { code: string; reason: string } | null) | null = null;
 
   constructor(
     readonly ctx: NetContext,
@@ -79,11 +92,13 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
   /** The invalidation hook: call after changing `ifaces`, their `ips` or `loopbackIps` directly (a redeploy that moves addresses). */
   addressesChanged(): void {
     this.owned = null;
+    this.soloIface = null;
   }
 
   owns(ip: number): boolean {
     // Nearly every packet a host receives is for its primary address, and a host has one or two.
     const o = this.owned ?? this.ownedAddresses();
+    if (this.soloIface !== null) return (ip | 0) === this.soloIp;
     for (let i = 0; i < o.length; i++) if (o[i] === ip) return true;
     return false;
   }
@@ -93,6 +108,9 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
     for (const f of this.ifaces) for (const a of f.ips) o.push(a);
     for (const a of this.loopbackIps) o.push(a);
     this.owned = o;
+    const solo = this.ifaces.length === 1 && this.ifaces[0]!.ips.length === 1 && this.loopbackIps.length === 0;
+    this.soloIface = solo ? this.ifaces[0]! : null;
+    this.soloIp = solo ? o[0]! | 0 : 0;
     return o;
   }
 
@@ -105,15 +123,18 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
       ctx.sched.after(0, this, EV_LOCAL, p);
       return;
     }
-    // The last interface that holds the source address, else the primary one.
-    const ifaces = this.ifaces;
-    let out = ifaces[0];
-    if (ifaces.length > 1 || (out !== undefined && out.ips[0] !== p.src))
-      for (let k = ifaces.length - 1; k >= 0; k--)
-        if (ifaces[k]!.ips.includes(p.src)) {
-          out = ifaces[k];
-          break;
-        }
+    // The last interface that holds the source address, else the primary one (owns() built soloIface).
+    let out = this.soloIface ?? undefined;
+    if (out === undefined) {
+      const ifaces = this.ifaces;
+      out = ifaces[0];
+      if (ifaces.length > 1 || (out !== undefined && out.ips[0] !== p.src))
+        for (let k = ifaces.length - 1; k >= 0; k--)
+          if (ifaces[k]!.ips.includes(p.src)) {
+            out = ifaces[k];
+            break;
+          }
+    }
     if (out === undefined || out.link === null) {
       ctx.drop(this.id, p, 'no-route', `${this.name} has no interface to send ${ipv4ToString(p.dst)} out of`);
       return;
@@ -129,7 +150,9 @@ export class Host implements NetNode, TcpHostIo, EventSink<unknown> {
   receive(p: Packet, at: LinkEnd): void {
     const ctx = this.ctx;
     if (!this.owns(p.dst)) {
-      ctx.drop(this.id, p, 'not-for-host', `${this.name} does not own ${ipv4ToString(p.dst)} and does not forward packets`, at.iface);
+      const why = this.foreignDestination !== null ? this.foreignDestination(p.dst) : null;
+      if (why !== null) ctx.drop(this.id, p, why.code, why.reason, at.iface);
+      else ctx.drop(this.id, p, 'not-for-host', `${this.name} does not own ${ipv4ToString(p.dst)} and does not forward packets`, at.iface);
       return;
     }
     if (ctx.trace.on) ctx.packetEvent('deliver', this.id, p, at.iface);

@@ -9,7 +9,7 @@ import type { NetContext } from './context.ts';
 import type { Packet } from './packet.ts';
 import type { SnatPlane } from './snat-plane.ts';
 
-export type OutboundKind = 'nat-gateway' | 'ilpip' | 'lb-outbound-rule' | 'lb-rule-snat' | 'default-outbound' | 'none';
+export type OutboundKind = 'nat-gateway' | 'aws-nat-gateway' | 'gcp-cloud-nat' | 'ilpip' | 'lb-outbound-rule' | 'lb-rule-snat' | 'default-outbound' | 'none';
 export type OutboundProto = 'tcp' | 'udp' | 'icmp';
 
 /** What the chain looks at: one ipconfig of one NIC, with its VM and subnet. */
@@ -26,6 +26,8 @@ export interface OutboundSubject {
 export type SnatSource =
   | { readonly kind: 'lb-outbound-rule' | 'lb-rule-snat'; readonly lb: string; readonly rule: string; readonly pool: string }
   | { readonly kind: 'nat-gateway'; readonly natGateway: string }
+  | { readonly kind: 'aws-nat-gateway'; readonly natGateway: string }
+  | { readonly kind: 'gcp-cloud-nat'; readonly cloudNat: string }
   | { readonly kind: 'default-outbound' };
 
 export interface Explanation {
@@ -98,6 +100,8 @@ export interface OutboundDecision {
 
 export const MECHANISM_LABEL: Record<OutboundKind, string> = {
   'nat-gateway': 'NAT gateway SNAT',
+  'aws-nat-gateway': 'AWS NAT gateway SNAT',
+  'gcp-cloud-nat': 'GCP Cloud NAT (on the VM\'s host)',
   ilpip: 'instance-level public IP',
   'lb-outbound-rule': 'load balancer outbound-rule SNAT',
   'lb-rule-snat': 'load-balancing-rule SNAT',

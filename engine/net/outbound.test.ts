@@ -101,7 +101,7 @@ describe('outbound precedence chain', () => {
     expect(p.considered.every((c, i) => c.applies === (i === p.considered.length - 1))).toBe(true);
   });
 
-  it('inbound to an ILPIP is DNATed to the VM; to a load balancer frontend it is not simulated yet', () => {
+  it('inbound to an ILPIP is DNATed to the VM; to a load balancer frontend it is load-balanced to the pool (lb-plane.ts)', () => {
     const resources = [
       ...vnetWithVms({ id: 'vnet', space: '10.0.0.0/16', subnets: [{ id: 'sn', prefix: '10.0.0.0/24' }] }, [
         { id: 'vm', subnet: 'sn', ip: '10.0.0.4', publicIp: '20.0.0.4', services: [{ type: 'tcp-accept', port: 22 }] },
@@ -124,8 +124,9 @@ describe('outbound precedence chain', () => {
     expect(ssh!.outcome).toBe('established');
     expect(ssh!.remote).toBe('20.0.0.4:22');
     expect(ssh!.seenAs).toBe(ssh!.local);
-    expect(web!.outcome).toBe('pending');
-    expect(s.drops()[0]!.code).toBe('not-simulated');
-    expect(s.drops()[0]!.reason).toContain("load balancer 'lb'");
+    // vm2, the pool's only member, has nothing on port 80: its stack answers RST, through the LB.
+    expect(web!.outcome).toBe('reset');
+    expect(s.drops()).toEqual([]);
+    expect(s.traceSince(0).some((e) => e.kind === 'rewrite' && e.node === 'lb' && e.summary.includes('chose vm2'))).toBe(true);
   });
 });

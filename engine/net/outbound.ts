@@ -27,6 +27,7 @@ import {
   type OutboundSubject,
 } from './outbound-types.ts';
 import { ilpipMechanism } from './outbound-ilpip.ts';
+import { cloudNatApplies } from './outbound-cloud.ts';
 import { lbOutboundRuleMechanism, lbRuleSnatMechanism, standardLbNoOutbound } from './outbound-lb.ts';
 
 /** Ports a NAT gateway has: 64,512 per address, shared on demand (§B). */
@@ -35,6 +36,8 @@ const NATGW_PORTS_PER_IP = 64_512;
 export const DEFAULT_OUTBOUND_PORTS = 1024;
 
 export const natGatewayMechanism = viaSnat('nat-gateway', (s) => {
+  const other = cloudNatApplies(s);
+  if (other) return other;
   const ng = s.idx.get(s.subnet.natGateway, 'natGateway');
   if (!ng) return { skip: `its subnet '${s.subnet.name}' has no NAT gateway` };
   const ips = publicAddresses(s.idx, ng.publicIps);

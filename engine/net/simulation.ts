@@ -11,7 +11,7 @@
 import type { Scenario, TimelineAction } from '../model/scenario.ts';
 import type { EventSink } from '../sim/scheduler.ts';
 import type { TraceLevel } from '../sim/trace.ts';
-import type { CapturedFrame, DropRow, FlowRow, RunReport, SnatReport, SocketRow, TraceEvent } from '../sim/types.ts';
+import type { CapturedFrame, DropRow, FlowRow, LbInspectorRow, RunReport, SnatReport, SocketRow, TcpPingResult, TraceEvent } from '../sim/types.ts';
 import { ipv4ToString, parseIpv4 } from '../wire/addr.ts';
 import { buildGraph, type Graph } from './build.ts';
 import type { OutboundPath } from './outbound.ts';
@@ -175,6 +175,16 @@ export class Simulation implements EventSink<unknown> {
     return this.graph.snat.active ? this.graph.snat.report(this.now, opts) : undefined;
   }
 
+  /** TCP ping runs (traffic type 'tcpping'): ethr's counters, statistics and text once finished. */
+  tcpPings(): TcpPingResult[] {
+    return this.graph.tcpPings.map((g) => g.result());
+  }
+
+  /** Load balancers with inbound rules: probe states, mapping table, flows (empty when none). */
+  loadBalancers(): LbInspectorRow[] {
+    return this.graph.lb?.inspect() ?? [];
+  }
+
   /**
    * A timeline action now (scenario.timeline entries are scheduled automatically). Returns what
    * happened in one sentence (also noted in the trace); an action that cannot apply changes nothing.
@@ -238,6 +248,8 @@ export class Simulation implements EventSink<unknown> {
       drops: this.drops(),
       captures: this.graph.taps.map((t) => ({ id: t.id, node: t.node, ...(t.iface !== undefined ? { iface: t.iface } : {}), frames: t.frames.length })),
       ...(this.graph.snat.active ? { snat: this.graph.snat.report(ctx.now) } : {}),
+      ...(this.graph.tcpPings.length > 0 ? { tcpping: this.tcpPings() } : {}),
+      ...(this.graph.lb?.active ? { loadBalancers: this.graph.lb.inspect() } : {}),
     };
   }
 }

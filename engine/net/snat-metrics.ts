@@ -54,7 +54,12 @@ export class SnatMetrics {
   private samples = 0;
   private readonly times: number[] = [];
 
-  sample(t: number, devices: readonly SnatDevice[]): void {
+  /**
+   * `gcpOk` gives a Cloud NAT VM's successful translations so far (GCP has no such metric; the
+   * series puts them beside its dropped_sent_packets_count). An AWS NAT gateway has one series:
+   * used = ActiveConnectionCount, failed = ErrorPortAllocation, successful = the other attempts.
+   */
+  sample(t: number, devices: readonly SnatDevice[], gcpOk: (device: string, vm: string) => number = () => 0): void {
     const seen = new Set<MutableSeries>();
     for (const d of devices) {
       if (d.lb) {
@@ -75,6 +80,18 @@ export class SnatMetrics {
         const allocated = g.usedPorts.filter((u) => u.protocol === 'TCP').reduce((n, u) => n + u.allocated, 0);
         this.push(all, t, allocated, used, g.snatConnectionsSuccessful, g.snatConnectionsFailed);
         seen.add(all);
+      } else if (d.aws) {
+        const m = d.aws.metrics();
+        const s = this.row(d.id, ALL_IPS, ALL_VMS, 'TCP');
+        this.push(s, t, 64_512 * d.publicIps.length, m.ActiveConnectionCount, m.ConnectionAttemptCount - m.ErrorPortAllocation, m.ErrorPortAllocation);
+        seen.add(s);
+      } else if (d.gcp) {
+        const ips = d.publicIps.map(ipv4ToString).join(', ');
+        for (const m of d.gcp.metrics()) {
+          const s = this.row(d.id, ips, m.vm, 'TCP');
+          this.push(s, t, m.allocatedPorts, m.usedPorts.tcp, gcpOk(d.id, m.vm), m.droppedSentPackets.OUT_OF_RESOURCES + m.droppedSentPackets.ENDPOINT_INDEPENDENT_CONFLICT);
+          seen.add(s);
+        }
       }
     }
     // Series with nothing to report this minute (a rule whose instance lost its ports) get zeros.

@@ -10,19 +10,25 @@
  *   metrics:         once per virtual minute, each device's metrics() → series
  *
  * Reference: shared/reference/cloud-nat-lb.md §A (load balancer, default outbound), §B (NAT gateway).
+ * Other clouds' NAT on the same table (§E, §F): one AwsNatGateway per awsNatGateway (unknown
+ * flows as for Azure's NAT gateway: RST to the sender after the 350 s idle timeout) and one
+ * GcpCloudNat per gcpCloudNat over the VMs of the subnets it serves; Cloud NAT has no box on the
+ * path, so its rewrites and drops are recorded at the VM's own node.
  */
 import type { LoadBalancer, OutboundRule } from '../model/kinds/load-balancer.ts';
 import type { ResourceIndex } from '../model/references.ts';
 import type { EventSink } from '../sim/scheduler.ts';
-import type { SnatDeviceRow, SnatFrontendRow, SnatInstanceRow, SnatMappingRow, SnatReport } from '../sim/types.ts';
+import type { SnatAwsMetricsRow, SnatDeviceRow, SnatFrontendRow, SnatGcpDropRow, SnatInstanceRow, SnatMappingRow, SnatReport } from '../sim/types.ts';
 import { cidrContains, ipv4ToString, parseCidr, parseIpv4, type Cidr } from '../wire/addr.ts';
 import type { NetContext } from './context.ts';
 import { drawDefaultOutboundIp } from './default-outbound.ts';
 import { DEFAULT_OUTBOUND_PORTS } from './outbound.ts';
 import { frontendIpCount, poolMembers, snatRulesOf } from './outbound-lb.ts';
 import type { FabricIo, OutboundDecision } from './outbound-types.ts';
-import { ACK, PROTO_TCP, PROTO_UDP, RST, SYN, type Packet } from './packet.ts';
+import { ACK, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, PROTO_ICMP, PROTO_TCP, PROTO_UDP, RST, SYN, type Packet } from './packet.ts';
 import {
+  AwsNatGateway,
+  GcpCloudNat,
   AzureLbSnat,
   AzureNatGateway,
   SnatConfigError,
@@ -32,6 +38,8 @@ import {
   type MappingInfo,
 } from './snat/index.ts';
 import { SnatMetrics } from './snat-metrics.ts';
+import { CLOUD_NAT_PORTS_PER_IP } from './outbound-cloud.ts';
+import { mappingBehaviourOf } from './nat-behaviour.ts';
 
 const EV_EXPIRE = 1;
 const EV_SAMPLE = 2;
@@ -50,6 +58,10 @@ export interface SnatDevice {
   readonly publicIps: readonly number[];
   /** A NAT gateway's TCP idle timeout (the LB's lives in its rule). */
   gwIdle?: number;
+  /** An AWS NAT gateway (§E): per-destination limits, RST after the 350 s idle timeout. */
+  readonly aws?: AwsNatGateway;
+  /** GCP Cloud NAT (§F): translated on each VM's own host, per-VM port ranges. */
+  readonly gcp?: GcpCloudNat;
 }
 
 /** Where a private address's outbound SNAT goes. */
@@ -91,6 +103,8 @@ export class SnatPlane implements EventSink<unknown> {
   private flowOf = new Int32Array(1024);
   private outAck = new Uint32Array(1024);
   private inAck = new Uint32Array(1024);
+  /** Cloud NAT translations that got a port, per "device|vm" (GCP counts no such metric; the SNAT panel shows it). */
+  private readonly okByVm = new Map<string, number>();
 
   constructor(
     private readonly ctx: NetContext,
@@ -122,6 +136,8 @@ export class SnatPlane implements EventSink<unknown> {
     let device: SnatDevice;
     if (src.kind === 'default-outbound') device = this.defaultOutboundDevice(r.vmName, key, r.privateIp, 0);
     else if (src.kind === 'nat-gateway') device = this.natGatewayDevice(src.natGateway);
+    else if (src.kind === 'aws-nat-gateway') device = this.awsDevice(src.natGateway);
+    else if (src.kind === 'gcp-cloud-nat') device = this.gcpDevice(src.cloudNat);
     else device = this.lbDevice(src.kind, src.lb, src.rule, src.pool);
     this.byPrivate.set(r.privateIp, { device, instance: r.vmName, vmId: r.vmId, key, fabric: r.fabric, redeploys: 0, ...(r.ilpip ? { ilpip: r.ilpip } : {}) });
     for (const ip of device.publicIps) this.onRoute?.(ip, r.fabric);
@@ -179,6 +195,69 @@ export class SnatPlane implements EventSink<unknown> {
     return this.add({ id: ngId, mechanism: 'nat-gateway', name: `NAT gateway '${ng.name}'`, resource: ngId, lb: null, gw, error, publicIps: all, gwIdle: ng.idleTimeoutInMinutes });
   }
 
+  private addresses(ids: readonly string[]): number[] {
+    return ids.map((id) => parseIpv4(this.idx.get(id, 'publicIp')?.address ?? '')).filter((x): x is number => x !== null);
+  }
+
+  private awsDevice(id: string): SnatDevice {
+    const have = this.byKey.get(id);
+    if (have) return have;
+    const ng = this.idx.get(id, 'awsNatGateway')!;
+    const ips = this.addresses(ng.publicIps);
+    const rng = this.ctx.rng.stream(`aws-natgw:${ng.id}`);
+    let aws: AwsNatGateway | undefined;
+    let error: string | null = null;
+    try {
+      aws = new AwsNatGateway({ name: ng.name, publicIps: ips, random: () => rng.nextFloat() }, this.table);
+    } catch (e) {
+      if (!(e instanceof SnatConfigError)) throw e;
+      error = e.message;
+    }
+    return this.add({ id, mechanism: 'aws-nat-gateway', name: `AWS NAT gateway '${ng.name}'`, resource: id, lb: null, gw: null, error, publicIps: ips, ...(aws ? { aws } : {}) });
+  }
+
+  /** Cloud NAT's VMs, in the order their NICs appear: every VM on a subnet it serves. */
+  private cloudNatVms(id: string): string[] {
+    const subnets = new Set(this.idx.ofKind('subnet').filter((sn) => sn.natGateway === id).map((sn) => sn.id));
+    const names = new Set<string>();
+    for (const nic of this.idx.ofKind('nic')) if (subnets.has(nic.subnet)) names.add(this.idx.byId.get(nic.vm)?.name ?? nic.vm);
+    return [...names];
+  }
+
+  private gcpDevice(id: string): SnatDevice {
+    const have = this.byKey.get(id);
+    if (have) return have;
+    const cn = this.idx.get(id, 'gcpCloudNat')!;
+    const ips = this.addresses(cn.natIps);
+    let gcp: GcpCloudNat | undefined;
+    let error: string | null = null;
+    try {
+      gcp = new GcpCloudNat(
+        {
+          name: cn.name,
+          natIps: ips,
+          ...(cn.minPortsPerVm !== undefined ? { minPortsPerVm: cn.minPortsPerVm } : {}),
+          ...(cn.maxPortsPerVm !== undefined ? { maxPortsPerVm: cn.maxPortsPerVm } : {}),
+          enableDynamicPortAllocation: cn.enableDynamicPortAllocation,
+          enableEndpointIndependentMapping: cn.enableEndpointIndependentMapping,
+          timeouts: {
+            tcpEstablishedIdleTimeoutSec: cn.tcpEstablishedIdleTimeoutSec,
+            tcpTransitoryIdleTimeoutSec: cn.tcpTransitoryIdleTimeoutSec,
+            tcpTimeWaitTimeoutSec: cn.tcpTimeWaitTimeoutSec,
+            udpIdleTimeoutSec: cn.udpIdleTimeoutSec,
+            icmpIdleTimeoutSec: cn.icmpIdleTimeoutSec,
+          },
+        },
+        this.cloudNatVms(id),
+        this.table,
+      );
+    } catch (e) {
+      if (!(e instanceof SnatConfigError)) throw e;
+      error = e.message;
+    }
+    return this.add({ id, mechanism: 'gcp-cloud-nat', name: `Cloud NAT '${cn.name}'`, resource: id, lb: null, gw: null, error, publicIps: ips, ...(gcp ? { gcp } : {}) });
+  }
+
   private defaultOutboundDevice(vmName: string, key: string, privateIp: number, redeploys: number): SnatDevice {
     const ip = drawDefaultOutboundIp(this.seed, key, redeploys, (a) => this.taken.has(a) || this.byPublic.has(a) || this.takenBlocks.some((c) => cidrContains(c, a)));
     const rule: AzureOutboundRule = {
@@ -222,22 +301,42 @@ export class SnatPlane implements EventSink<unknown> {
     const flags = proto === PROTO_TCP ? p.flags : 0;
     const now = ctx.now;
     const table = this.table;
-    let id = proto === PROTO_TCP || proto === PROTO_UDP ? table.lookupOriginal(proto, p.src, p.srcPort, p.dst, p.dstPort) : -1;
+    // AWS and GCP translate ICMP echo: the identifier is the port (snat/README.md).
+    const cloud = dev.aws !== undefined || dev.gcp !== undefined;
+    const echo = cloud && proto === PROTO_ICMP;
+    if (echo && p.icmpType !== ICMP_ECHO_REQUEST) {
+      ctx.drop(dev.resource, p, 'protocol-unsupported', `${dev.name}: only ICMP echo requests are simulated through it, not ICMP type ${p.icmpType}`);
+      return;
+    }
+    const sport = echo ? p.icmpId : p.srcPort;
+    const dport = echo ? 0 : p.dstPort;
+    // Cloud NAT has no box on the path: the VM's own host translates (§F).
+    const node = dev.gcp !== undefined ? b.vmId : dev.resource;
+    let id = proto === PROTO_TCP || proto === PROTO_UDP || echo ? table.lookupOriginal(proto, p.src, sport, p.dst, dport) : -1;
     if (id >= 0) table.outbound(id, flags, now);
     else {
-      if (dev.gw !== null) {
-        const a = dev.gw.unknownFlow('outbound', proto, flags);
+      const gate = dev.gw ?? dev.aws ?? null;
+      if (gate !== null) {
+        const a = gate.unknownFlow('outbound', proto, flags);
         if (a !== 'allocate') return this.unknown(p, dev, a === 'rst-to-sender', io, 'outbound', b.instance);
       } else if (proto === PROTO_TCP && flags & RST) {
         // A RST of a flow the load balancer no longer knows: nothing to translate [I].
-        ctx.drop(dev.resource, p, 'no-snat-mapping', `${dev.name} has no mapping for ${b.instance}'s RST to ${ipv4ToString(p.dst)}:${p.dstPort} (the flow is already gone), so it goes no further`);
+        ctx.drop(node, p, 'no-snat-mapping', `${dev.name} has no mapping for ${b.instance}'s RST to ${ipv4ToString(p.dst)}:${p.dstPort} (the flow is already gone), so it goes no further`);
         return;
       }
-      const r = dev.lb !== null ? dev.lb.acquire(b.instance, proto, p.src, p.srcPort, p.dst, p.dstPort, now) : dev.gw!.acquire(b.instance, proto, p.src, p.srcPort, p.dst, p.dstPort, now);
+      const r =
+        dev.lb !== null
+          ? dev.lb.acquire(b.instance, proto, p.src, p.srcPort, p.dst, p.dstPort, now)
+          : dev.gw !== null
+            ? dev.gw.acquire(b.instance, proto, p.src, p.srcPort, p.dst, p.dstPort, now)
+            : dev.aws !== undefined
+              ? dev.aws.acquire(b.instance, proto, p.src, sport, p.dst, dport, now)
+              : dev.gcp!.acquire(b.instance, proto, p.src, sport, p.dst, dport, now);
       if (!r.ok) {
-        ctx.drop(dev.resource, p, r.code, r.message);
+        ctx.drop(node, p, r.code, dev.gcp !== undefined ? `on ${b.instance}'s host: ${r.message}` : r.message);
         return;
       }
+      if (dev.gcp !== undefined) this.countOk(dev.id, b.instance);
       id = r.id;
       this.ensure(id);
       this.flowOf[id] = p.flowId;
@@ -245,11 +344,18 @@ export class SnatPlane implements EventSink<unknown> {
     }
     if (proto === PROTO_TCP) this.outAck[id] = p.ack;
     const before = ctx.beforeRewrite(p);
-    const from = p.srcPort;
+    const from = sport;
     const fromIp = p.src;
     p.src = table.pubIpOf(id);
-    p.srcPort = table.pubPortOf(id);
-    if (ctx.trace.on) ctx.rewritten(dev.resource, p, before, `SNAT ${ipv4ToString(fromIp)}:${from} → ${ipv4ToString(p.src)}:${p.srcPort} (${dev.name})`);
+    if (echo) p.icmpId = table.pubPortOf(id);
+    else p.srcPort = table.pubPortOf(id);
+    if (ctx.trace.on)
+      ctx.rewritten(
+        node,
+        p,
+        before,
+        `SNAT ${ipv4ToString(fromIp)}:${from} → ${ipv4ToString(p.src)}:${table.pubPortOf(id)}${echo ? ' (echo identifier)' : ''} (${dev.gcp !== undefined ? `${dev.name}, done by ${b.instance}'s own host: no NAT box on the path` : dev.name})`,
+      );
     this.arm();
     io.toInternet(p);
   }
@@ -265,23 +371,32 @@ export class SnatPlane implements EventSink<unknown> {
     const ctx = this.ctx;
     const proto = p.proto;
     const flags = proto === PROTO_TCP ? p.flags : 0;
-    const id = proto === PROTO_TCP || proto === PROTO_UDP ? this.table.lookupReply(proto, p.src, p.srcPort, p.dst, p.dstPort) : -1;
+    const echo = proto === PROTO_ICMP && p.icmpType === ICMP_ECHO_REPLY && (dev.aws !== undefined || dev.gcp !== undefined);
+    const id = proto === PROTO_TCP || proto === PROTO_UDP ? this.table.lookupReply(proto, p.src, p.srcPort, p.dst, p.dstPort) : echo ? this.table.lookupReply(proto, p.src, 0, p.dst, p.icmpId) : -1;
     if (id >= 0) {
       this.table.inbound(id, flags, ctx.now);
       if (proto === PROTO_TCP) this.inAck[id] = p.ack;
       const priv = this.table.privIpOf(id);
       const before = ctx.beforeRewrite(p);
-      const to = `${ipv4ToString(p.dst)}:${p.dstPort}`;
+      const to = `${ipv4ToString(p.dst)}:${echo ? p.icmpId : p.dstPort}`;
       p.dst = priv;
-      p.dstPort = this.table.privPortOf(id);
-      if (ctx.trace.on) ctx.rewritten(dev.resource, p, before, `DNAT ${to} → ${ipv4ToString(p.dst)}:${p.dstPort} (${dev.name})`);
+      if (echo) p.icmpId = this.table.privPortOf(id);
+      else p.dstPort = this.table.privPortOf(id);
+      const host = dev.gcp !== undefined ? this.byPrivate.get(priv) : undefined;
+      if (ctx.trace.on)
+        ctx.rewritten(host?.vmId ?? dev.resource, p, before, `DNAT ${to} → ${ipv4ToString(p.dst)}:${this.table.privPortOf(id)} (${host ? `${dev.name}, done by ${host.instance}'s own host` : dev.name})`);
       this.arm();
       (this.byPrivate.get(priv)?.fabric ?? io).deliverInside(p);
       return true;
     }
-    if (dev.gw !== null) {
-      const a = dev.gw.unknownFlow('inbound', proto, flags);
+    const gate = dev.gw ?? dev.aws ?? null;
+    if (gate !== null) {
+      const a = gate.unknownFlow('inbound', proto, flags);
       this.unknown(p, dev, a === 'rst-to-sender', io, 'inbound', `${ipv4ToString(p.src)}:${p.srcPort}`);
+      return true;
+    }
+    if (dev.gcp !== undefined) {
+      ctx.drop(dev.resource, p, 'no-snat-mapping', `${ipv4ToString(p.dst)} is a NAT IP of ${dev.name}; ${ipv4ToString(p.src)}:${p.srcPort} → port ${p.dstPort} is no reply of a flow a VM started, and Cloud NAT lets no unsolicited traffic in`);
       return true;
     }
     if (dev.mechanism !== 'default-outbound') return false;
@@ -318,6 +433,16 @@ export class SnatPlane implements EventSink<unknown> {
     if (ctx.trace.on) ctx.packetEvent('send', dev.resource, r);
     if (direction === 'outbound') io.deliverInside(r);
     else io.toInternet(r);
+  }
+
+  private countOk(device: string, vm: string): void {
+    const k = `${device}|${vm}`;
+    this.okByVm.set(k, (this.okByVm.get(k) ?? 0) + 1);
+  }
+
+  /** Successful Cloud NAT translations of a VM since the start of the run. */
+  gcpSuccessful(device: string, vm: string): number {
+    return this.okByVm.get(`${device}|${vm}`) ?? 0;
   }
 
   /** Records an inbound flow through an ILPIP that a NAT gateway overrides for outbound. */
@@ -363,7 +488,7 @@ export class SnatPlane implements EventSink<unknown> {
 
   onEvent(kind: number): void {
     if (kind === EV_SAMPLE) {
-      this.metrics.sample(this.ctx.now, this.devices);
+      this.metrics.sample(this.ctx.now, this.devices, (d, vm) => this.gcpSuccessful(d, vm));
       this.ctx.sched.after(SAMPLE_EVERY_US, this, EV_SAMPLE, null);
       return;
     }
@@ -438,15 +563,27 @@ export class SnatPlane implements EventSink<unknown> {
     return changes;
   }
 
+  /** Per public address, the ports with at least one mapping of the protocol (an AWS NAT gateway's use of its addresses): one pass over the table. */
+  usedByAddress(ips: readonly number[], proto: number): Map<number, number> {
+    const ports = new Map<number, Set<number>>(ips.map((ip) => [ip, new Set<number>()]));
+    const t = this.table;
+    t.forEachId((id) => {
+      if (t.protoOf(id) === proto) ports.get(t.pubIpOf(id))?.add(t.pubPortOf(id));
+    });
+    return new Map([...ports].map(([ip, set]) => [ip, set.size]));
+  }
+
   /** Set by the graph builder: route a new public address (a redeployed VM's) to its fabric. */
   onRoute: ((ip: number, fabric: FabricIo) => void) | null = null;
 
   // ---- report -----------------------------------------------------------------------------------
 
   report(now: number, opts: { filter?: string; maxMappings?: number } = {}): SnatReport {
-    const devices: SnatDeviceRow[] = this.devices.map((d) => deviceRow(d));
+    const devices: SnatDeviceRow[] = this.devices.map((d) => deviceRow(d, this.byPrivate));
     const frontends: SnatFrontendRow[] = [];
     const instances: SnatInstanceRow[] = [];
+    const aws: SnatAwsMetricsRow[] = [];
+    const gcp: SnatGcpDropRow[] = [];
     for (const d of this.devices) {
       if (d.lb) {
         const fe = new Map<string, SnatFrontendRow>();
@@ -460,6 +597,18 @@ export class SnatPlane implements EventSink<unknown> {
         frontends.push(...fe.values());
       } else if (d.gw) {
         for (const u of d.gw.metrics().usedPorts) frontends.push({ device: d.id, frontendIp: ipv4ToString(u.publicIp), protocol: u.protocol, allocated: u.allocated, used: u.used });
+      } else if (d.aws) {
+        aws.push({ device: d.id, ...d.aws.metrics() });
+        const used = this.usedByAddress(d.publicIps, PROTO_TCP);
+        for (const ip of d.publicIps) frontends.push({ device: d.id, frontendIp: ipv4ToString(ip), protocol: 'TCP', allocated: CLOUD_NAT_PORTS_PER_IP, used: used.get(ip) ?? 0 });
+      } else if (d.gcp) {
+        const ips = d.publicIps.map(ipv4ToString).join(', ');
+        for (const m of d.gcp.metrics()) {
+          const failed = m.droppedSentPackets.OUT_OF_RESOURCES + m.droppedSentPackets.ENDPOINT_INDEPENDENT_CONFLICT;
+          instances.push({ device: d.id, instance: m.vm, frontendIp: ips, protocol: 'TCP', allocated: m.allocatedPorts, awaitingRemoval: 0, used: m.usedPorts.tcp, successful: this.gcpSuccessful(d.id, m.vm), failed });
+          instances.push({ device: d.id, instance: m.vm, frontendIp: ips, protocol: 'UDP', allocated: m.allocatedPorts, awaitingRemoval: 0, used: m.usedPorts.udp, successful: 0, failed: 0 });
+          gcp.push({ device: d.id, vm: m.vm, allocatedPorts: m.allocatedPorts, ...m.droppedSentPackets });
+        }
       }
     }
     const needle = (opts.filter ?? '').trim().toLowerCase();
@@ -488,7 +637,17 @@ export class SnatPlane implements EventSink<unknown> {
       if (needle && !matches(row, needle)) return;
       if (mappings.length < max) mappings.push(row);
     });
-    return { devices, frontends, instances, mappings, mappingCount: count, series: this.metrics.series(), sampleEveryUs: SAMPLE_EVERY_US };
+    return {
+      devices,
+      frontends,
+      instances,
+      mappings,
+      mappingCount: count,
+      series: this.metrics.series(),
+      ...(aws.length ? { aws } : {}),
+      ...(gcp.length ? { gcp } : {}),
+      sampleEveryUs: SAMPLE_EVERY_US,
+    };
   }
 }
 
@@ -505,7 +664,7 @@ function tupleText(m: MappingInfo): string {
   return `${proto} ${ipv4ToString(m.privIp)}:${m.privPort} → ${ipv4ToString(m.dstIp)}:${m.dstPort} (as ${ipv4ToString(m.pubIp)}:${m.pubPort})`;
 }
 
-function deviceRow(d: SnatDevice): SnatDeviceRow {
+function deviceRow(d: SnatDevice, bindings: ReadonlyMap<number, Binding>): SnatDeviceRow {
   const base = {
     id: d.id,
     mechanism: d.mechanism,
@@ -514,7 +673,21 @@ function deviceRow(d: SnatDevice): SnatDeviceRow {
     ...(d.rule !== undefined ? { rule: d.rule } : {}),
     publicIps: d.publicIps.map(ipv4ToString),
     ...(d.error !== null ? { error: d.error } : {}),
+    behaviour: mappingBehaviourOf(d),
   };
+  if (d.aws) return { ...base, protocol: 'All', idleTimeoutInMinutes: 350 / 60, enableTcpReset: false, instances: vmsOf(d, bindings) };
+  if (d.gcp) {
+    const c = d.gcp.config;
+    return {
+      ...base,
+      protocol: 'All',
+      portsPerInstance: d.gcp.minPorts,
+      idleTimeoutInMinutes: (c.timeouts?.tcpEstablishedIdleTimeoutSec ?? 1200) / 60,
+      enableTcpReset: false,
+      instances: vmsOf(d, bindings),
+      translatedBy: "each VM's own host (no NAT box on the path)",
+    };
+  }
   if (d.lb) {
     const c = d.lb.config;
     return {
@@ -528,6 +701,12 @@ function deviceRow(d: SnatDevice): SnatDeviceRow {
     };
   }
   return { ...base, protocol: 'All', idleTimeoutInMinutes: d.gwIdle ?? 4, enableTcpReset: false, instances: [] };
+}
+
+function vmsOf(d: SnatDevice, bindings: ReadonlyMap<number, Binding>): string[] {
+  const out = new Set<string>();
+  for (const b of bindings.values()) if (b.device === d) out.add(b.instance);
+  return [...out];
 }
 
 /** Frontend IPs of an LB frontend list (a prefix gives every address), with each one's rule frontend ports. */

@@ -25,8 +25,9 @@ import { ACK, endpoint, FIN, Packet, PROTO_TCP, PSH, RST, SYN } from './packet.t
 import { pickedPort, pickedWalk, portOffset, walkEphemeralPorts, type PortRange } from './ports.ts';
 import { seqAdd, seqLe, seqLt, TCP_STATE_NAMES, TcpState, type TcpApp, type TcpEnd } from './tcp-socket.ts';
 import {
-  B_CLOSED_BY_APP, B_END_NOTIFIED, B_SACK, B_TS, B_WSCALE, SocketTable, baseOf, type SocketId,
-  ACK_SENT, BITS, FLOW_ID, IRS, ISS, LOCAL_IP, LOCAL_PORT, RCV_NXT, REC_SHIFT, REMOTE_IP, REMOTE_PORT, RETRIES, RTO, RTT_US, SND_NXT, SND_UNA, STATE, TIMED_SINCE, TIMER, TIMER_KIND, TS_OFFSET, TS_RECENT,
+  B_ACK_OWED, B_CLOSED_BY_APP, B_END_NOTIFIED, B_HAS_RTT, B_SACK, B_TIMED, B_TS, B_WSCALE, SocketTable, baseOf, type SocketId,
+  FLAGS, FLOW_ID, LOCAL_IP, RCV_NXT, REC_SHIFT, REMOTE_IP, RTO, SND_NXT, SND_UNA, TIMER, TIMING, TS_OFFSET, TS_RECENT,
+  localPortAt, remotePortAt, retriesAt, setRetriesAt, setStateAt, setTimerKindAt, stateAt, timerKindAt,
 } from './tcp-table.ts';
 
 export interface TcpHostIo {
@@ -83,7 +84,8 @@ export class TcpStack implements EventSink<unknown> {
   ) {
     this.secret = rng.nextU32();
     this.range = { low: settings.ephemeralPortRange[0], high: settings.ephemeralPortRange[1] };
-    this.portTaken = (port) => this.listeners.has(port) || this.t.find(this.pickLocalIp, port, this.pickRemoteIp, this.pickRemotePort) >= 0;
+    // A client host has no listener: its (empty) Map's table is not read on every port tried.
+    this.portTaken = (port) => (this.listeners.size !== 0 && this.listeners.has(port)) || this.t.find(this.pickLocalIp, port, this.pickRemoteIp, this.pickRemotePort) >= 0;
   }
 
   /** Sockets in the table (every state but CLOSED). */
@@ -109,23 +111,24 @@ export class TcpStack implements EventSink<unknown> {
 
   // What applications may ask about a connection.
   stateOf(s: SocketId): TcpState {
-    return this.t.live(s) ? (this.t.w[baseOf(s) + STATE]! as TcpState) : TcpState.Closed;
+    return this.t.live(s) ? (stateAt(this.t.w, baseOf(s)) as TcpState) : TcpState.Closed;
   }
   flowIdOf(s: SocketId): number {
     return this.t.w[baseOf(s) + FLOW_ID]!;
   }
   localPortOf(s: SocketId): number {
-    return this.t.w[baseOf(s) + LOCAL_PORT]!;
+    return localPortAt(this.t.w, baseOf(s));
   }
   remoteIpOf(s: SocketId): number {
     return this.t.u[baseOf(s) + REMOTE_IP]!;
   }
   remotePortOf(s: SocketId): number {
-    return this.t.w[baseOf(s) + REMOTE_PORT]!;
+    return remotePortAt(this.t.w, baseOf(s));
   }
   /** Handshake round-trip time in µs (active opens whose SYN was not retransmitted), else -1. */
   rttUsOf(s: SocketId): number {
-    return this.t.d[(baseOf(s) >> 1) + RTT_US]!;
+    const i = baseOf(s);
+    return this.t.w[i + FLAGS]! & B_HAS_RTT ? this.t.u[i + TIMING]! : -1;
   }
 
   /**
@@ -145,13 +148,13 @@ export class TcpStack implements EventSink<unknown> {
     const s = t.open(localIp, pickedPort(pick), remoteIp, remotePort, flowId, app);
     const i = baseOf(s);
     const iss = this.rng.nextU32();
-    t.u[i + ISS] = iss;
     t.u[i + TS_OFFSET] = this.rng.nextU32();
-    t.u[i + SND_UNA] = iss;
+    t.u[i + SND_UNA] = iss; // and ISS, while in SYN_SENT
     t.u[i + SND_NXT] = seqAdd(iss, 1);
-    t.w[i + BITS] = B_TS | B_SACK | B_WSCALE; // what we offer; the SYN/ACK decides
+    t.w[i + FLAGS] = t.w[i + FLAGS]! | B_TS | B_SACK | B_WSCALE; // what we offer; the SYN/ACK decides
     this.setState(s, TcpState.SynSent);
-    t.d[(i >> 1) + TIMED_SINCE] = this.host.ctx.now;
+    t.u[i + TIMING] = this.host.ctx.now >>> 0;
+    t.w[i + FLAGS] = t.w[i + FLAGS]! | B_TIMED;
     this.emit(s, SYN, iss, null);
     this.arm(s, T_RTX, SYN_RTO_US);
     return s;
@@ -167,8 +170,8 @@ export class TcpStack implements EventSink<unknown> {
   /** close(): FIN after what was sent; a connect still in SYN_SENT is simply dropped. */
   close(s: SocketId): void {
     if (!this.t.live(s)) return;
-    this.t.w[baseOf(s) + BITS] = this.t.w[baseOf(s) + BITS]! | B_CLOSED_BY_APP;
-    switch (this.t.w[baseOf(s) + STATE]) {
+    this.t.w[baseOf(s) + FLAGS] = this.t.w[baseOf(s) + FLAGS]! | B_CLOSED_BY_APP;
+    switch (stateAt(this.t.w, baseOf(s))) {
       case TcpState.SynSent:
         this.terminate(s, 'closed');
         break;
@@ -199,7 +202,7 @@ export class TcpStack implements EventSink<unknown> {
     const s = t.find(p.dst, p.dstPort, p.src, p.srcPort);
     if (s < 0) return this.inputNoSocket(p);
     const i = baseOf(s);
-    const st = t.w[i + STATE];
+    const st = stateAt(t.w, i);
     if (st === TcpState.SynSent) return this.inputSynSent(s, p);
     if (st === TcpState.SynRecv) {
       if (p.flags & RST) return this.terminate(s, 'reset');
@@ -209,7 +212,7 @@ export class TcpStack implements EventSink<unknown> {
       t.u[i + SND_UNA] = p.ack;
       this.disarm(s);
       this.setState(s, TcpState.Established);
-      t.app[i >> REC_SHIFT]?.established(s);
+      t.appAt(i)?.established(s);
       if (this.isClosed(s)) return;
     }
     this.inputSynchronized(s, p);
@@ -219,7 +222,7 @@ export class TcpStack implements EventSink<unknown> {
     const s = payload as SocketId;
     const i = baseOf(s);
     this.t.d[(i >> 1) + TIMER] = 0;
-    this.t.w[i + TIMER_KIND] = 0;
+    setTimerKindAt(this.t.w, i, 0);
     if (kind === T_RTX) this.retransmit(s);
     else if (kind === T_TIME_WAIT || kind === T_FIN_WAIT2) this.terminate(s, 'closed');
   }
@@ -249,7 +252,8 @@ export class TcpStack implements EventSink<unknown> {
       if (rows.length < limit) rows.push(r);
     }
     const t = this.t;
-    const cmp = (a: number, b: number) => t.u[a + LOCAL_IP]! - t.u[b + LOCAL_IP]! || t.w[a + LOCAL_PORT]! - t.w[b + LOCAL_PORT]! || t.u[a + REMOTE_IP]! - t.u[b + REMOTE_IP]! || t.w[a + REMOTE_PORT]! - t.w[b + REMOTE_PORT]!;
+    const w = t.w;
+    const cmp = (a: number, b: number) => t.u[a + LOCAL_IP]! - t.u[b + LOCAL_IP]! || localPortAt(w, a) - localPortAt(w, b) || t.u[a + REMOTE_IP]! - t.u[b + REMOTE_IP]! || remotePortAt(w, a) - remotePortAt(w, b);
     const room = limit - rows.length;
     const best: number[] = [];
     for (const s of t.all()) {
@@ -275,9 +279,9 @@ export class TcpStack implements EventSink<unknown> {
     const t = this.t;
     return {
       proto: 'tcp',
-      local: endpoint(t.u[i + LOCAL_IP]!, t.w[i + LOCAL_PORT]!),
-      remote: endpoint(t.u[i + REMOTE_IP]!, t.w[i + REMOTE_PORT]!),
-      state: TCP_STATE_NAMES[t.w[i + STATE]!]!,
+      local: endpoint(t.u[i + LOCAL_IP]!, localPortAt(t.w, i)),
+      remote: endpoint(t.u[i + REMOTE_IP]!, remotePortAt(t.w, i)),
+      state: TCP_STATE_NAMES[stateAt(t.w, i)]!,
       flowId: t.w[i + FLOW_ID]!,
     };
   }
@@ -290,13 +294,14 @@ export class TcpStack implements EventSink<unknown> {
     for (const port of ports) rows.push({ proto: 'tcp', local: `0.0.0.0:${port}`, remote: '0.0.0.0:*', state: 'LISTEN' });
     const t = this.t;
     const socks = t.all().map(baseOf);
-    socks.sort((a, b) => t.u[a + LOCAL_IP]! - t.u[b + LOCAL_IP]! || t.w[a + LOCAL_PORT]! - t.w[b + LOCAL_PORT]! || t.u[a + REMOTE_IP]! - t.u[b + REMOTE_IP]! || t.w[a + REMOTE_PORT]! - t.w[b + REMOTE_PORT]!);
+    const w = t.w;
+    socks.sort((a, b) => t.u[a + LOCAL_IP]! - t.u[b + LOCAL_IP]! || localPortAt(w, a) - localPortAt(w, b) || t.u[a + REMOTE_IP]! - t.u[b + REMOTE_IP]! || remotePortAt(w, a) - remotePortAt(w, b));
     for (const i of socks)
       rows.push({
         proto: 'tcp',
-        local: endpoint(t.u[i + LOCAL_IP]!, t.w[i + LOCAL_PORT]!),
-        remote: endpoint(t.u[i + REMOTE_IP]!, t.w[i + REMOTE_PORT]!),
-        state: TCP_STATE_NAMES[t.w[i + STATE]!]!,
+        local: endpoint(t.u[i + LOCAL_IP]!, localPortAt(w, i)),
+        remote: endpoint(t.u[i + REMOTE_IP]!, remotePortAt(w, i)),
+        state: TCP_STATE_NAMES[stateAt(w, i)]!,
         flowId: t.w[i + FLOW_ID]!,
       });
     return rows;
@@ -306,7 +311,7 @@ export class TcpStack implements EventSink<unknown> {
 
   /** Reads the state afresh (an application callback may have closed the socket). */
   private isClosed(s: SocketId): boolean {
-    return !this.t.live(s) || this.t.w[baseOf(s) + STATE] === TcpState.Closed;
+    return !this.t.live(s) || stateAt(this.t.w, baseOf(s)) === TcpState.Closed;
   }
 
   private inputNoSocket(p: Packet): void {
@@ -322,15 +327,13 @@ export class TcpStack implements EventSink<unknown> {
     const t = this.t;
     const s = t.open(p.dst, p.dstPort, p.src, p.srcPort, p.flowId, l.app);
     const i = baseOf(s);
-    t.u[i + IRS] = p.seq;
     t.u[i + RCV_NXT] = seqAdd(p.seq, 1);
     const iss = this.rng.nextU32();
-    t.u[i + ISS] = iss;
     t.u[i + TS_OFFSET] = this.rng.nextU32();
-    t.u[i + SND_UNA] = iss;
+    t.u[i + SND_UNA] = iss; // and ISS, while in SYN_RECV
     t.u[i + SND_NXT] = seqAdd(iss, 1);
     t.u[i + TS_RECENT] = p.tsVal;
-    t.w[i + BITS] = (p.hasTs ? B_TS : 0) | (p.sackPerm ? B_SACK : 0) | (p.wscale >= 0 ? B_WSCALE : 0);
+    t.w[i + FLAGS] = t.w[i + FLAGS]! | B_ACK_OWED | (p.hasTs ? B_TS : 0) | (p.sackPerm ? B_SACK : 0) | (p.wscale >= 0 ? B_WSCALE : 0);
     this.setState(s, TcpState.SynRecv);
     this.emitSynAck(s);
     this.arm(s, T_RTX, SYN_RTO_US);
@@ -348,18 +351,22 @@ export class TcpStack implements EventSink<unknown> {
       return;
     }
     if ((p.flags & (SYN | ACK)) !== (SYN | ACK)) return;
-    t.u[i + IRS] = p.seq;
     t.u[i + RCV_NXT] = seqAdd(p.seq, 1);
     t.u[i + SND_UNA] = p.ack;
     t.u[i + TS_RECENT] = p.tsVal;
-    t.w[i + BITS] = (t.w[i + BITS]! & ~(B_TS | B_SACK | B_WSCALE)) | (p.hasTs ? B_TS : 0) | (p.sackPerm ? B_SACK : 0) | (p.wscale >= 0 ? B_WSCALE : 0);
-    if (t.d[(i >> 1) + TIMED_SINCE]! >= 0) t.d[(i >> 1) + RTT_US] = this.host.ctx.now - t.d[(i >> 1) + TIMED_SINCE]!;
+    let flags = (t.w[i + FLAGS]! & ~(B_TS | B_SACK | B_WSCALE)) | B_ACK_OWED | (p.hasTs ? B_TS : 0) | (p.sackPerm ? B_SACK : 0) | (p.wscale >= 0 ? B_WSCALE : 0);
+    if (flags & B_TIMED) {
+      // Answered within the SYN's first RTO (else not timed): the difference mod 2^32 is exact.
+      t.u[i + TIMING] = ((this.host.ctx.now >>> 0) - t.u[i + TIMING]!) >>> 0;
+      flags = (flags & ~B_TIMED) | B_HAS_RTT;
+    }
+    t.w[i + FLAGS] = flags;
     this.disarm(s);
-    t.w[i + RETRIES] = 0;
-    t.d[(i >> 1) + RTO] = rtoFor(t.d[(i >> 1) + RTT_US]!);
+    setRetriesAt(t.w, i, 0);
+    t.u[i + RTO] = rtoFor(flags & B_HAS_RTT ? t.u[i + TIMING]! : -1);
     this.setState(s, TcpState.Established);
     this.emit(s, ACK, t.u[i + SND_NXT]!, null);
-    t.app[i >> REC_SHIFT]?.established(s);
+    t.appAt(i)?.established(s);
   }
 
   private inputSynchronized(s: SocketId, p: Packet): void {
@@ -377,38 +384,40 @@ export class TcpStack implements EventSink<unknown> {
     if (!(f & ACK)) return;
     if (seqLt(t.u[i + SND_UNA]!, p.ack) && seqLe(p.ack, t.u[i + SND_NXT]!)) this.acked(s, p.ack);
     if (this.isClosed(s)) return;
-    if (t.w[i + BITS]! & B_TS && p.hasTs) t.u[i + TS_RECENT] = p.tsVal;
+    if (t.w[i + FLAGS]! & B_TS && p.hasTs) t.u[i + TS_RECENT] = p.tsVal;
     const len = p.payloadLength;
     if (len === 0 && !(f & FIN)) return;
     if (p.seq !== t.u[i + RCV_NXT]) {
       this.emit(s, ACK, t.u[i + SND_NXT]!, null); // a duplicate: acknowledge what we have
       return;
     }
-    const st = t.w[i + STATE];
+    const st = stateAt(t.w, i);
     if (len > 0 && (st === TcpState.Established || st === TcpState.FinWait1 || st === TcpState.FinWait2)) {
       t.u[i + RCV_NXT] = seqAdd(t.u[i + RCV_NXT]!, len);
-      t.app[i >> REC_SHIFT]?.data(s, p.payload!);
+      t.w[i + FLAGS] = t.w[i + FLAGS]! | B_ACK_OWED;
+      t.appAt(i)?.data(s, p.payload!);
       if (this.isClosed(s)) return;
     }
     if (f & FIN) this.finReceived(s);
-    if (!this.isClosed(s) && t.u[i + ACK_SENT] !== t.u[i + RCV_NXT]) this.emit(s, ACK, t.u[i + SND_NXT]!, null);
+    if (!this.isClosed(s) && t.w[i + FLAGS]! & B_ACK_OWED) this.emit(s, ACK, t.u[i + SND_NXT]!, null);
   }
 
   private finReceived(s: SocketId): void {
     const t = this.t;
     const i = baseOf(s);
     t.u[i + RCV_NXT] = seqAdd(t.u[i + RCV_NXT]!, 1);
-    switch (t.w[i + STATE]) {
+    t.w[i + FLAGS] = t.w[i + FLAGS]! | B_ACK_OWED;
+    switch (stateAt(t.w, i)) {
       case TcpState.Established:
         this.setState(s, TcpState.CloseWait);
-        t.app[i >> REC_SHIFT]?.peerClosed(s);
+        t.appAt(i)?.peerClosed(s);
         break;
       case TcpState.FinWait1:
         this.setState(s, TcpState.Closing); // our FIN is not acknowledged yet: simultaneous close
-        t.app[i >> REC_SHIFT]?.peerClosed(s);
+        t.appAt(i)?.peerClosed(s);
         break;
       case TcpState.FinWait2:
-        t.app[i >> REC_SHIFT]?.peerClosed(s);
+        t.appAt(i)?.peerClosed(s);
         this.enterTimeWait(s);
         break;
       case TcpState.TimeWait:
@@ -437,15 +446,15 @@ export class TcpStack implements EventSink<unknown> {
       }
       if (n > 0) q.splice(0, n);
     }
-    t.w[i + RETRIES] = 0;
+    setRetriesAt(t.w, i, 0);
     if (q === null || q.length === 0) {
-      if (t.w[i + TIMER_KIND] === T_RTX) this.disarm(s);
-    } else this.arm(s, T_RTX, t.d[(i >> 1) + RTO]!);
+      if (timerKindAt(t.w, i) === T_RTX) this.disarm(s);
+    } else this.arm(s, T_RTX, t.u[i + RTO]!);
     if (ack !== t.u[i + SND_NXT]) return;
-    const st = t.w[i + STATE];
+    const st = stateAt(t.w, i);
     if (st === TcpState.FinWait1) {
       this.setState(s, TcpState.FinWait2);
-      if (t.w[i + BITS]! & B_CLOSED_BY_APP) this.arm(s, T_FIN_WAIT2, this.settings.finTimeoutSeconds * 1_000_000);
+      if (t.w[i + FLAGS]! & B_CLOSED_BY_APP) this.arm(s, T_FIN_WAIT2, this.settings.finTimeoutSeconds * 1_000_000);
     } else if (st === TcpState.Closing) this.enterTimeWait(s);
     else if (st === TcpState.LastAck) this.terminate(s, 'closed');
   }
@@ -459,29 +468,30 @@ export class TcpStack implements EventSink<unknown> {
   private retransmit(s: SocketId): void {
     const t = this.t;
     const i = baseOf(s);
-    t.d[(i >> 1) + TIMED_SINCE] = -1; // Karn: no RTT sample from a retransmitted segment
-    const st = t.w[i + STATE];
+    t.w[i + FLAGS] = t.w[i + FLAGS]! & ~B_TIMED; // Karn: no RTT sample from a retransmitted segment
+    const st = stateAt(t.w, i);
+    const tries = retriesAt(t.w, i);
     if (st === TcpState.SynSent) {
-      if (t.w[i + RETRIES]! >= this.settings.synRetries) return this.terminate(s, 'timed-out');
-      t.w[i + RETRIES] = t.w[i + RETRIES]! + 1;
-      t.d[(i >> 1) + RTO] = t.d[(i >> 1) + RTO]! * 2;
-      this.emit(s, SYN, t.u[i + ISS]!, null);
-      return this.arm(s, T_RTX, t.d[(i >> 1) + RTO]!);
+      if (tries >= this.settings.synRetries) return this.terminate(s, 'timed-out');
+      setRetriesAt(t.w, i, tries + 1);
+      t.u[i + RTO] = t.u[i + RTO]! * 2;
+      this.emit(s, SYN, t.u[i + SND_UNA]!, null); // SND_UNA is ISS in SYN_SENT
+      return this.arm(s, T_RTX, t.u[i + RTO]!);
     }
     if (st === TcpState.SynRecv) {
-      if (t.w[i + RETRIES]! >= SYNACK_RETRIES) return this.terminate(s, 'timed-out');
-      t.w[i + RETRIES] = t.w[i + RETRIES]! + 1;
-      t.d[(i >> 1) + RTO] = t.d[(i >> 1) + RTO]! * 2;
+      if (tries >= SYNACK_RETRIES) return this.terminate(s, 'timed-out');
+      setRetriesAt(t.w, i, tries + 1);
+      t.u[i + RTO] = t.u[i + RTO]! * 2;
       this.emitSynAck(s);
-      return this.arm(s, T_RTX, t.d[(i >> 1) + RTO]!);
+      return this.arm(s, T_RTX, t.u[i + RTO]!);
     }
     const seg = t.unacked[i >> REC_SHIFT]?.[0];
     if (seg === undefined) return;
-    if (t.w[i + RETRIES]! >= DATA_RETRIES) return this.terminate(s, 'timed-out');
-    t.w[i + RETRIES] = t.w[i + RETRIES]! + 1;
-    t.d[(i >> 1) + RTO] = Math.min(t.d[(i >> 1) + RTO]! * 2, MAX_RTO_US);
+    if (tries >= DATA_RETRIES) return this.terminate(s, 'timed-out');
+    setRetriesAt(t.w, i, tries + 1);
+    t.u[i + RTO] = Math.min(t.u[i + RTO]! * 2, MAX_RTO_US);
     this.emit(s, seg.flags, seg.seq, seg.payload);
-    this.arm(s, T_RTX, t.d[(i >> 1) + RTO]!);
+    this.arm(s, T_RTX, t.u[i + RTO]!);
   }
 
   /** Sends a segment that occupies sequence space and keeps it until acknowledged. */
@@ -492,11 +502,11 @@ export class TcpStack implements EventSink<unknown> {
     this.emit(s, flags, seq, payload);
     t.u[i + SND_NXT] = seqAdd(seq, (payload ? payload.length : 0) + (flags & FIN ? 1 : 0));
     (t.unacked[i >> REC_SHIFT] ??= []).push({ seq, flags, payload });
-    if (t.w[i + TIMER_KIND] !== T_RTX) this.arm(s, T_RTX, t.d[(i >> 1) + RTO]!);
+    if (timerKindAt(t.w, i) !== T_RTX) this.arm(s, T_RTX, t.u[i + RTO]!);
   }
 
   private emitSynAck(s: SocketId): void {
-    this.emit(s, SYN | ACK, this.t.u[baseOf(s) + ISS]!, null);
+    this.emit(s, SYN | ACK, this.t.u[baseOf(s) + SND_UNA]!, null); // SND_UNA is ISS in SYN_RECV
   }
 
   private emit(s: SocketId, flags: number, seq: number, payload: Uint8Array | null): void {
@@ -504,16 +514,17 @@ export class TcpStack implements EventSink<unknown> {
     const t = this.t;
     const i = baseOf(s);
     const p = ctx.packet(t.w[i + FLOW_ID]!, PROTO_TCP, t.u[i + LOCAL_IP]!, t.u[i + REMOTE_IP]!);
-    p.srcPort = t.w[i + LOCAL_PORT]!;
-    p.dstPort = t.w[i + REMOTE_PORT]!;
+    p.srcPort = localPortAt(t.w, i);
+    p.dstPort = remotePortAt(t.w, i);
     p.seq = seq;
     p.flags = flags;
     p.payload = payload;
+    let bits = t.w[i + FLAGS]!;
     if (flags & ACK) {
-      p.ack = t.u[i + ACK_SENT] = t.u[i + RCV_NXT]!;
+      p.ack = t.u[i + RCV_NXT]!;
+      if (bits & B_ACK_OWED) t.w[i + FLAGS] = bits = bits & ~B_ACK_OWED;
     }
     const now = ctx.now;
-    const bits = t.w[i + BITS]!;
     const ts = (bits & B_TS) !== 0;
     if (flags & SYN) {
       const passive = (flags & ACK) !== 0;
@@ -557,7 +568,7 @@ export class TcpStack implements EventSink<unknown> {
   private terminate(s: SocketId, how: TcpEnd): void {
     if (!this.t.live(s)) return;
     this.disarm(s);
-    const wasOpen = this.t.w[baseOf(s) + STATE] !== TcpState.Closed;
+    const wasOpen = stateAt(this.t.w, baseOf(s)) !== TcpState.Closed;
     if (wasOpen) {
       this.setState(s, TcpState.Closed);
       this.t.unindex(s);
@@ -569,18 +580,18 @@ export class TcpStack implements EventSink<unknown> {
   private notifyEnd(s: SocketId, how: TcpEnd): void {
     const t = this.t;
     const i = baseOf(s);
-    if (t.w[i + BITS]! & B_END_NOTIFIED) return;
-    t.w[i + BITS] = t.w[i + BITS]! | B_END_NOTIFIED;
-    t.app[i >> REC_SHIFT]?.ended(s, how);
+    if (t.w[i + FLAGS]! & B_END_NOTIFIED) return;
+    t.w[i + FLAGS] = t.w[i + FLAGS]! | B_END_NOTIFIED;
+    t.appAt(i)?.ended(s, how);
   }
 
   private setState(s: SocketId, st: TcpState): void {
     const t = this.t;
     const i = baseOf(s);
-    t.w[i + STATE] = st;
+    setStateAt(t.w, i, st);
     const ctx = this.host.ctx;
     if (ctx.trace.on) {
-      const name = `tcp ${endpoint(t.u[i + LOCAL_IP]!, t.w[i + LOCAL_PORT]!)} ${endpoint(t.u[i + REMOTE_IP]!, t.w[i + REMOTE_PORT]!)}`;
+      const name = `tcp ${endpoint(t.u[i + LOCAL_IP]!, localPortAt(t.w, i))} ${endpoint(t.u[i + REMOTE_IP]!, remotePortAt(t.w, i))}`;
       const state = TCP_STATE_NAMES[st]!;
       ctx.trace.record({ kind: 'socket', node: this.host.id, socket: name, state, flowId: t.w[i + FLOW_ID]!, summary: `${name} ${state}` });
     }
@@ -592,7 +603,7 @@ export class TcpStack implements EventSink<unknown> {
     const i = baseOf(s);
     if (t.d[(i >> 1) + TIMER] !== 0) sched.cancel(t.d[(i >> 1) + TIMER]!);
     t.d[(i >> 1) + TIMER] = sched.after(delayUs, this, kind, s);
-    t.w[i + TIMER_KIND] = kind;
+    setTimerKindAt(t.w, i, kind);
   }
 
   private disarm(s: SocketId): void {
@@ -600,7 +611,7 @@ export class TcpStack implements EventSink<unknown> {
     const i = baseOf(s);
     if (t.d[(i >> 1) + TIMER] !== 0) this.host.ctx.sched.cancel(t.d[(i >> 1) + TIMER]!);
     t.d[(i >> 1) + TIMER] = 0;
-    t.w[i + TIMER_KIND] = 0;
+    setTimerKindAt(t.w, i, 0);
   }
 }
 

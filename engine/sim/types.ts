@@ -118,6 +118,84 @@ export interface RunReport {
   readonly captures: { id: string; node: string; iface?: string; frames: number }[];
   /** SNAT devices, allocations, mappings and per-minute metrics; absent when nothing SNATs. */
   readonly snat?: SnatReport;
+  /** TCP ping runs (traffic type 'tcpping'), ethr's numbers; absent when the scenario has none. */
+  readonly tcpping?: TcpPingResult[];
+  /** Load balancers with inbound rules: probe states, the mapping table; absent when none carried a flow or sent a probe. */
+  readonly loadBalancers?: LbInspectorRow[];
+}
+
+// ---- TCP ping (engine/net/tcp-ping.ts) --------------------------------------------------------
+
+/** ethr's handshake latency statistics, in nanoseconds. */
+export interface TcpPingStats {
+  readonly avg: number;
+  readonly min: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly p9999: number;
+  readonly max: number;
+}
+
+/** One `ethr -p tcp -t pi` run. */
+export interface TcpPingResult {
+  readonly traffic: string;
+  /** The host it ran from (name). */
+  readonly from: string;
+  /** "[20.1.2.3]:8888", as ethr prints it. */
+  readonly dialAddr: string;
+  /** False while the run goes on (the counters then are 0). */
+  readonly finished: boolean;
+  readonly sent: number;
+  readonly received: number;
+  readonly lost: number;
+  /** Null when nothing was received. */
+  readonly stats: TcpPingStats | null;
+  /** What ethr prints: per-ping lines and the summary block. */
+  readonly text: string;
+}
+
+// ---- Inbound load balancing (engine/net/lb-plane.ts) ------------------------------------------
+
+/** One row of a load balancer's full mapping table (doc load-balancer-floating-ip). */
+export interface LbMappingRow {
+  readonly rule: string;
+  readonly frontendIp: string;
+  readonly protocol: string;
+  /** Frontend port; 0 = HA ports (every port). */
+  readonly port: number;
+  readonly floatingIp: boolean;
+  /** As the doc writes it: "Same as frontend (65.52.0.1)" or the members' DIPs. */
+  readonly destination: string;
+  readonly destinationPort: string;
+}
+
+/** One health probe's view of one backend. */
+export interface LbProbeRow {
+  readonly probe: string;
+  readonly member: string;
+  readonly dip: string;
+  /** probing (not yet answered), up, down. */
+  readonly state: string;
+  /** The last answer: "SYN+ACK", "RST", "HTTP 503", "timeout". */
+  readonly last: string;
+}
+
+export interface LbInspectorRow {
+  readonly id: string;
+  readonly name: string;
+  readonly mapping: LbMappingRow[];
+  /** The mapping table as a text table (the CLI prints it). */
+  readonly mappingText: string;
+  readonly probes: LbProbeRow[];
+  /** Flows in the load balancer's flow table now. */
+  readonly flows: number;
+  /** Every pool member and how many new flows the load balancer sent it so far. */
+  readonly backends: { pool: string; member: string; dip: string; newFlows: number }[];
+  /** Sentences about rules Azure would refuse or that cannot work. */
+  readonly warnings: string[];
 }
 
 /** A frame recorded at a capture point: the real bytes, with where and when. */
@@ -134,7 +212,7 @@ export interface CapturedFrame {
 
 // ---- SNAT (engine/net/snat-plane.ts) ---------------------------------------------------------
 
-export type SnatMechanism = 'lb-outbound-rule' | 'lb-rule-snat' | 'nat-gateway' | 'default-outbound';
+export type SnatMechanism = 'lb-outbound-rule' | 'lb-rule-snat' | 'nat-gateway' | 'aws-nat-gateway' | 'gcp-cloud-nat' | 'default-outbound';
 
 /** One SNAT device: an outbound rule, a load-balancing rule's implicit SNAT, a NAT gateway, or a VM's default outbound access. */
 export interface SnatDeviceRow {
@@ -158,6 +236,37 @@ export interface SnatDeviceRow {
   readonly instances: string[];
   /** Why the device cannot SNAT (a configuration Azure would refuse), when it cannot. */
   readonly error?: string;
+  /** RFC 4787 mapping and filtering behaviour, with its consequence (engine/net/nat-behaviour.ts). */
+  readonly behaviour?: SnatBehaviourRow;
+  /** The node that translates, when it is not the device: Cloud NAT's VMs' own hosts ("each VM's host"). */
+  readonly translatedBy?: string;
+}
+
+/** RFC 4787 terms: mapping EIM / ADM / APDM, filtering EIF / ADF / APDF. */
+export interface SnatBehaviourRow {
+  readonly mapping: string;
+  readonly filtering: string;
+  readonly explanation: string;
+}
+
+/** An AWS NAT gateway's CloudWatch metrics (§E): counts since the start of the run, ActiveConnectionCount now. */
+export interface SnatAwsMetricsRow {
+  readonly device: string;
+  readonly ActiveConnectionCount: number;
+  readonly ConnectionAttemptCount: number;
+  readonly ConnectionEstablishedCount: number;
+  readonly ErrorPortAllocation: number;
+  readonly IdleTimeoutCount: number;
+  readonly PacketsDropCount: number;
+}
+
+/** A Cloud NAT VM's dropped_sent_packets_count by reason (§F), since the start of the run. */
+export interface SnatGcpDropRow {
+  readonly device: string;
+  readonly vm: string;
+  readonly allocatedPorts: number;
+  readonly OUT_OF_RESOURCES: number;
+  readonly ENDPOINT_INDEPENDENT_CONFLICT: number;
 }
 
 /** Ports of one frontend (public) IP of a device, per protocol. */
@@ -229,6 +338,10 @@ export interface SnatReport {
   /** Mappings in all (before any filter or limit). */
   readonly mappingCount: number;
   readonly series: SnatSeries[];
+  /** AWS NAT gateways' CloudWatch metrics (absent when the run has none). */
+  readonly aws?: SnatAwsMetricsRow[];
+  /** Cloud NAT drops per VM (absent when the run has no Cloud NAT). */
+  readonly gcp?: SnatGcpDropRow[];
   /** 60,000,000: metrics are sampled once per virtual minute. */
   readonly sampleEveryUs: number;
 }

@@ -19,7 +19,7 @@ export const SubnetSchema = z
     name: Name,
     vnet: Ref.describe('the virtual network this subnet belongs to'),
     addressPrefix: Cidr,
-    natGateway: Ref.optional().describe('the NAT gateway attached to this subnet (outbound for all its VMs)'),
+    natGateway: Ref.optional().describe('the NAT device its VMs leave through: an Azure natGateway, an awsNatGateway or a gcpCloudNat'),
     defaultOutboundAccess: z
       .boolean()
       .default(true)
