@@ -5,11 +5,13 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { registerCapturePanel } from './panels/capture/index.ts';
 import { registerSnatPanels } from './panels/snat/index.ts';
+import { registerTcpPingPanel } from './panels/tcpping/index.ts';
 import { startRunHalf } from './run/wire.ts';
 import { loadInitialDocument } from './shell/boot.ts';
 
 registerCapturePanel();
 registerSnatPanels();
+registerTcpPingPanel();
 startRunHalf();
 
 const root = document.getElementById('root');

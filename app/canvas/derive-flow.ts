@@ -36,6 +36,8 @@ const NODE_TYPE: Partial<Record<Resource['kind'], string>> = {
   publicIp: 'publicIp',
   publicIpPrefix: 'publicIpPrefix',
   natGateway: 'natGateway',
+  awsNatGateway: 'natGateway',
+  gcpCloudNat: 'natGateway',
   internetHost: 'internetHost',
 };
 
@@ -116,6 +118,7 @@ function ends(doc: Scenario, r: Resource, ref: ReferenceSpec): [End, End] | null
   }
   if (r.kind === 'subnet' && head === 'natGateway') return [{ node: r.id, handle: handleIds.subnetOut }, { node: target.id, handle: handleIds.natgw }];
   if (r.kind === 'natGateway') return [{ node: r.id, handle: handleIds.natgw }, { node: target.id, handle: head === 'publicIps' ? handleIds.pip : handleIds.prefix }];
+  if (r.kind === 'awsNatGateway' || r.kind === 'gcpCloudNat') return [{ node: r.id, handle: handleIds.natgw }, { node: target.id, handle: handleIds.pip }];
   return null;
 }
 

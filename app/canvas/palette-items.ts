@@ -18,6 +18,8 @@ export const PALETTE: readonly PaletteItem[] = [
   { kind: 'loadBalancer', label: 'Load Balancer', icon: 'loadBalancer', hint: 'A Standard public LB with its public IP' },
   { kind: 'gatewayLoadBalancer', label: 'Gateway LB', icon: 'gatewayLoadBalancer', hint: 'A gateway LB with VXLAN tunnels' },
   { kind: 'natGateway', label: 'NAT Gateway', icon: 'natGateway', hint: 'Connect a subnet and public IPs to it' },
+  { kind: 'awsNatGateway', label: 'AWS NAT GW', icon: 'natGateway', hint: 'AWS NAT gateway: connect a subnet and 1 to 8 public IPs' },
+  { kind: 'gcpCloudNat', label: 'Cloud NAT', icon: 'natGateway', hint: 'GCP Cloud NAT: connect a subnet and NAT IPs (each VM\'s host translates)' },
   { kind: 'nva', label: 'NVA', icon: 'nva', hint: 'A network virtual appliance: drop inside a subnet' },
   { kind: 'internetHost', label: 'Internet host', icon: 'internetHost', hint: 'A server on the Internet (HTTP echo on :80)' },
 ];

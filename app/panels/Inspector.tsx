@@ -10,7 +10,9 @@ import { RESOURCE_IDS_LIST } from './field-context.ts';
 import { ResourceForm } from './ResourceForm.tsx';
 import { ScenarioForm } from './ScenarioForm.tsx';
 import { OutboundSection } from './snat/OutboundSection.tsx';
+import { NatBehaviourSection } from './snat/NatBehaviourSection.tsx';
 import { CaptureHere } from './capture/CaptureHere.tsx';
+import { LbSection } from './lb/LbSection.tsx';
 
 function ResourceIds() {
   const ids = useDocumentStore((s) => s.doc.resources);
@@ -52,6 +54,8 @@ export const Inspector = memo(function Inspector() {
         <ResourceForm key={n.id} resourceId={n.id} nested />
       ))}
       {one && one.kind === 'vm' && <OutboundSection vmId={one.id} />}
+      {one && <NatBehaviourSection resource={one} />}
+      {one && one.kind === 'loadBalancer' && one.sku !== 'Gateway' && <LbSection lbId={one.id} />}
       {one && <CaptureHere nodeId={one.id} />}
       {selected.length > 1 && (
         <section className="form">

@@ -21,6 +21,8 @@ const KIND_LABEL: Record<Resource['kind'], string> = {
   internetHost: 'Internet host',
   loadBalancer: 'Load balancer',
   natGateway: 'NAT gateway',
+  awsNatGateway: 'AWS NAT gateway',
+  gcpCloudNat: 'GCP Cloud NAT',
   nva: 'Network virtual appliance',
 };
 

@@ -23,5 +23,5 @@ export function useFieldCtx(): FieldContext {
 }
 
 /** Fields that name other resources get the list of ids as suggestions. */
-export const REFERENCE_KEYS = new Set(['vnet', 'subnet', 'vm', 'publicIp', 'publicIpPrefix', 'natGateway', 'from', 'node', 'host', 'publicIps', 'publicIpPrefixes']);
+export const REFERENCE_KEYS = new Set(['vnet', 'subnet', 'vm', 'publicIp', 'publicIpPrefix', 'natGateway', 'from', 'node', 'host', 'publicIps', 'publicIpPrefixes', 'natIps']);
 export const RESOURCE_IDS_LIST = 'resource-ids';

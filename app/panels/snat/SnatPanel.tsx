@@ -87,8 +87,19 @@ function Device({ d, report }: { d: SnatDeviceRow; report: SnatReport }) {
       <p className="panel-note">
         Protocol {d.protocol}
         {d.portsPerInstance !== undefined ? ` · ${n(d.portsPerInstance)} ports per instance${d.allocatedOutboundPorts === 0 ? ' (default table)' : ''}` : ' · ports on demand'}
-        {` · idle timeout ${d.idleTimeoutInMinutes} min · TCP reset ${d.enableTcpReset ? 'on' : 'off'}`}
+        {d.mechanism === 'aws-nat-gateway'
+          ? ' · idle timeout 350 s, then a RST on the next packet'
+          : ` · idle timeout ${d.idleTimeoutInMinutes} min · TCP reset ${d.enableTcpReset ? 'on' : 'off'}`}
+        {d.translatedBy !== undefined && ` · translated by ${d.translatedBy}`}
       </p>
+      {d.behaviour && (
+        <p className="panel-note snat-behaviour" aria-label={`Mapping behaviour of ${d.name}`}>
+          <strong>
+            RFC 4787 mapping: {d.behaviour.mapping} · filtering: {d.behaviour.filtering}
+          </strong>
+          . {d.behaviour.explanation}
+        </p>
+      )}
       {d.error && <p className="snat-error">{d.error}</p>}
       {d.mechanism === 'lb-outbound-rule' && <RuleEditor d={d} />}
       <div className="snat-tables">
@@ -144,8 +155,53 @@ function Device({ d, report }: { d: SnatDeviceRow; report: SnatReport }) {
             </tbody>
           </table>
         )}
+        <CloudMetrics d={d} report={report} />
       </div>
     </section>
+  );
+}
+
+/** AWS CloudWatch counters and Cloud NAT drops by reason, for those devices. */
+function CloudMetrics({ d, report }: { d: SnatDeviceRow; report: SnatReport }) {
+  const aws = report.aws?.find((a) => a.device === d.id);
+  const gcp = report.gcp?.filter((g) => g.device === d.id) ?? [];
+  if (aws)
+    return (
+      <table className="grid-table mono" aria-label={`CloudWatch metrics of ${d.name}`}>
+        <caption>CloudWatch (since the start)</caption>
+        <tbody>
+          {(['ActiveConnectionCount', 'ConnectionAttemptCount', 'ConnectionEstablishedCount', 'ErrorPortAllocation', 'IdleTimeoutCount', 'PacketsDropCount'] as const).map((k) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td className={k === 'ErrorPortAllocation' && aws[k] ? 'snat-failed' : ''}>{n(aws[k])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  if (gcp.length === 0) return null;
+  return (
+    <table className="grid-table mono" aria-label={`Dropped sent packets of ${d.name}`}>
+      <caption>dropped_sent_packets_count per VM</caption>
+      <thead>
+        <tr>
+          <th scope="col">VM</th>
+          <th scope="col">NAT ports</th>
+          <th scope="col">OUT_OF_RESOURCES</th>
+          <th scope="col">ENDPOINT_INDEPENDENT_CONFLICT</th>
+        </tr>
+      </thead>
+      <tbody>
+        {gcp.map((g) => (
+          <tr key={g.vm}>
+            <td>{g.vm}</td>
+            <td>{n(g.allocatedPorts)}</td>
+            <td className={g.OUT_OF_RESOURCES ? 'snat-failed' : ''}>{n(g.OUT_OF_RESOURCES)}</td>
+            <td className={g.ENDPOINT_INDEPENDENT_CONFLICT ? 'snat-failed' : ''}>{n(g.ENDPOINT_INDEPENDENT_CONFLICT)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -171,6 +227,7 @@ function MappingFilter() {
 
 function Mappings({ report }: { report: SnatReport }) {
   const devices = new Map(report.devices.map((d) => [d.id, d.name]));
+  const behaviour = new Map(report.devices.map((d) => [d.id, d.behaviour?.mapping ?? '']));
   return (
     <section aria-label="SNAT mappings">
       <h3>
@@ -195,6 +252,9 @@ function Mappings({ report }: { report: SnatReport }) {
               <th scope="col">Remaining</th>
               <th scope="col">Then</th>
               <th scope="col">Device</th>
+              <th scope="col" title="RFC 4787 mapping behaviour of the device: EIM keeps one public endpoint per private endpoint; ADM/APDM give one per destination">
+                Mapping
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -209,6 +269,7 @@ function Mappings({ report }: { report: SnatReport }) {
                 <td>{formatRemaining(m.remainingUs)}</td>
                 <td>{THEN[m.then] ?? m.then}</td>
                 <td>{devices.get(m.device) ?? m.device}</td>
+                <td>{behaviour.get(m.device)}</td>
               </tr>
             ))}
           </tbody>

@@ -19,7 +19,7 @@ export interface ClipboardPayload {
   readonly layout: Scenario['layout'];
 }
 
-const ORDER: Resource['kind'][] = ['vnet', 'subnet', 'publicIp', 'publicIpPrefix', 'natGateway', 'internetHost', 'vm', 'nva', 'loadBalancer', 'nic'];
+const ORDER: Resource['kind'][] = ['vnet', 'subnet', 'publicIp', 'publicIpPrefix', 'natGateway', 'awsNatGateway', 'gcpCloudNat', 'internetHost', 'vm', 'nva', 'loadBalancer', 'nic'];
 
 export function copyResources(doc: Scenario, ids: readonly string[]): ClipboardPayload | null {
   const take = new Set(ids);

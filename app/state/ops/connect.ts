@@ -7,7 +7,7 @@
  */
 import type { ResourceOf, Scenario } from '../../../engine/model/scenario.ts';
 import { describeEndpoint, type Endpoint } from './endpoints.ts';
-import { findOfKind, replaceResource } from './resources.ts';
+import { findOfKind, findResource, replaceResource } from './resources.ts';
 
 export type ConnectResult = { ok: true; doc: Scenario } | { ok: false; reason: string };
 
@@ -52,6 +52,8 @@ function pipUser(doc: Scenario, pipId: string): string | undefined {
     if (r.kind === 'nic' && r.ipConfigs.some((c) => c.publicIp === pipId)) return `NIC '${r.name}'`;
     if (r.kind === 'loadBalancer' && r.frontends.some((f) => f.publicIp === pipId)) return `load balancer '${r.name}'`;
     if (r.kind === 'natGateway' && r.publicIps.includes(pipId)) return `NAT gateway '${r.name}'`;
+    if (r.kind === 'awsNatGateway' && r.publicIps.includes(pipId)) return `AWS NAT gateway '${r.name}'`;
+    if (r.kind === 'gcpCloudNat' && r.natIps.includes(pipId)) return `Cloud NAT '${r.name}'`;
   }
   return undefined;
 }
@@ -83,6 +85,18 @@ function pipToFrontend(doc: Scenario, pipId: string, e: Extract<Endpoint, { type
 }
 
 function pipToNatGateway(doc: Scenario, pipId: string, natId: string): ConnectResult {
+  const other = findResource(doc, natId);
+  if (other && (other.kind === 'awsNatGateway' || other.kind === 'gcpCloudNat')) {
+    const pip = findOfKind(doc, pipId, 'publicIp');
+    if (!pip) return refuse('That public IP no longer exists.');
+    const user = pipUser(doc, pipId);
+    if (user) return refuse(`Public IP '${pip.name}' is already associated with ${user}; a public IP serves one thing at a time.`);
+    if (other.kind === 'awsNatGateway') {
+      if (other.publicIps.length >= 8) return refuse('An AWS NAT gateway takes at most 8 IPv4 addresses.');
+      return { ok: true, doc: replaceResource(doc, { ...other, publicIps: [...other.publicIps, pipId] }) };
+    }
+    return { ok: true, doc: replaceResource(doc, { ...other, natIps: [...other.natIps, pipId] }) };
+  }
   const ng = findOfKind(doc, natId, 'natGateway');
   const pip = findOfKind(doc, pipId, 'publicIp');
   if (!ng || !pip) return refuse('That NAT gateway or public IP no longer exists.');
@@ -151,7 +165,8 @@ function frontendToGateway(doc: Scenario, a: Extract<Endpoint, { type: 'fe' }>, 
 
 function subnetToNatGateway(doc: Scenario, subnetId: string, natId: string): ConnectResult {
   const sn = findOfKind(doc, subnetId, 'subnet');
-  const ng = findOfKind(doc, natId, 'natGateway');
+  const found = findResource(doc, natId);
+  const ng = found && (found.kind === 'natGateway' || found.kind === 'awsNatGateway' || found.kind === 'gcpCloudNat') ? found : undefined;
   if (!sn || !ng) return refuse('That subnet or NAT gateway no longer exists.');
   if (sn.natGateway === natId) return refuse(`Subnet '${sn.name}' already uses NAT gateway '${ng.name}'.`);
   if (sn.natGateway !== undefined)

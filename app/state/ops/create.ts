@@ -23,6 +23,8 @@ export type PaletteKind =
   | 'loadBalancer'
   | 'gatewayLoadBalancer'
   | 'natGateway'
+  | 'awsNatGateway'
+  | 'gcpCloudNat'
   | 'nva'
   | 'internetHost';
 
@@ -52,6 +54,28 @@ export function createResource(doc: Scenario, kind: PaletteKind, at: Point): Cre
     case 'natGateway': {
       const id = uniqueName(doc, 'natgw');
       const r: Resource = { id, kind: 'natGateway', name: id, publicIps: [], publicIpPrefixes: [], idleTimeoutInMinutes: 4 };
+      return done(addResources(doc, [r], { [id]: at }), [id]);
+    }
+    case 'awsNatGateway': {
+      const id = uniqueName(doc, 'aws-natgw');
+      const r: Resource = { id, kind: 'awsNatGateway', name: id, publicIps: [] };
+      return done(addResources(doc, [r], { [id]: at }), [id]);
+    }
+    case 'gcpCloudNat': {
+      const id = uniqueName(doc, 'cloud-nat');
+      const r: Resource = {
+        id,
+        kind: 'gcpCloudNat',
+        name: id,
+        natIps: [],
+        enableDynamicPortAllocation: false,
+        enableEndpointIndependentMapping: false,
+        tcpEstablishedIdleTimeoutSec: 1200,
+        tcpTransitoryIdleTimeoutSec: 30,
+        tcpTimeWaitTimeoutSec: 120,
+        udpIdleTimeoutSec: 30,
+        icmpIdleTimeoutSec: 30,
+      };
       return done(addResources(doc, [r], { [id]: at }), [id]);
     }
     case 'internetHost':

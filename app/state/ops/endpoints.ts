@@ -28,7 +28,7 @@ export function parseEndpoint(nodeKind: string, nodeId: string, handle: string |
   if (nodeKind === 'publicIp' && h === 'pip') return { type: 'pip', id: nodeId };
   if (nodeKind === 'publicIpPrefix') return { type: 'prefix', id: nodeId };
   if (nodeKind === 'subnet') return { type: 'subnet', id: nodeId };
-  if (nodeKind === 'natGateway') return { type: 'natgw', id: nodeId };
+  if (nodeKind === 'natGateway' || nodeKind === 'awsNatGateway' || nodeKind === 'gcpCloudNat') return { type: 'natgw', id: nodeId };
   const [tag, a, b] = h.split(':');
   if ((nodeKind === 'vm' || nodeKind === 'nva') && tag === 'ipc' && a && b !== undefined)
     return { type: 'ipc', hostId: nodeId, nicId: a, index: Number(b) };
