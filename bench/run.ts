@@ -23,7 +23,6 @@ const benches: Bench[] = [
   { name: 'decode', run: async () => decodeFigures(await (await import('./decode.ts')).benchDecode({ log: (l) => console.error(l) })) },
   { name: 'bundle', run: async () => (await import('./bundle.ts')).benchBundle() },
   { name: 'snat', run: async () => (await import('./snat.ts')).benchSnat() },
-  { name: 'ui', run: async () => (await import('./ui.ts')).benchUi() },
 ];
 
 /** The decode bench reports its own shape; these are its figures against the budgets. */

@@ -6,12 +6,19 @@
  * on the hop it is being shown on (packet-feed.ts). A drop is a red ✕ at the node that dropped it,
  * with its reason on hover or click. While paused, clicking a dot selects that packet for the hop
  * view. The canvas itself never takes the pointer: clicks are caught on the flow's DOM node.
+ *
+ * Where the dots are is computed here, on the main thread, which also hit-tests them; the pixels
+ * are painted by a worker that owns the canvas (transferControlToOffscreen, overlay.worker.ts):
+ * without a GPU, a canvas frame committed by the main thread cost it tens of ms per frame. Where
+ * there is no OffscreenCanvas, the same painter (overlay-paint.ts) runs here.
  */
 import { useStore, type ReactFlowState } from '@xyflow/react';
 import { memo, useEffect, useRef, useState } from 'react';
 import type { Scenario } from '../../engine/model/scenario.ts';
 import { anchorPoint, drawnIdOf, internetPoint, INTERNET, type Anchor, type Box, type Point } from '../run/anchors.ts';
+import { DOT_RADIUS, frameBuffers, paintFrame, type OverlayFrame } from '../run/overlay-paint.ts';
 import { DROP_WALL_MS, flowColor, MAX_CHAIN, packetFeed, spanUs } from '../run/packet-feed.ts';
+import type { OverlayMessage } from '../worker/overlay.worker.ts';
 import { engineBridge } from '../worker/bridge.ts';
 import { useDocumentStore } from '../state/document-store.ts';
 import { useSimStore } from '../state/sim-store.ts';
@@ -25,14 +32,62 @@ const MAX_DOTS = 2500;
  * every hop kept (60,000) to draw a few thousand dots.
  */
 const MAX_SCAN = 4 * MAX_DOTS;
-const DOT_RADIUS = 5;
 const MIN_FRAME_MS = 30;
 /**
- * While a run plays, at most 20 redraws a second. Without a GPU (headless Chromium, CI), every
- * canvas frame is a software upload and a commit on the main thread (tens of ms on a busy
- * 2-core machine, measured with a Chrome trace), so fewer frames leave the main thread free.
+ * While a run plays, at most 20 redraws a second: the painter and the compositor share a busy
+ * machine with the simulation worker.
  */
 const RUNNING_FRAME_MS = 50;
+
+/** Where frames go: the overlay worker, or a painter on this thread. */
+interface Painter {
+  /** False while the last frame is still being painted: the caller tries again next frame. */
+  ready(): boolean;
+  paint(frame: OverlayFrame): void;
+  dispose(): void;
+}
+
+/** The painter of each canvas: a canvas hands its control to a worker once, for good. */
+const painters = new WeakMap<HTMLCanvasElement, Painter>();
+
+function painterFor(canvas: HTMLCanvasElement): Painter | null {
+  const known = painters.get(canvas);
+  if (known) return known;
+  let painter: Painter | null = null;
+  if (typeof canvas.transferControlToOffscreen === 'function' && typeof Worker !== 'undefined') {
+    try {
+      const offscreen = canvas.transferControlToOffscreen();
+      const worker = new Worker(new URL('../worker/overlay.worker.ts', import.meta.url), { type: 'module', name: 'netplay-overlay' });
+      let busy = false;
+      worker.addEventListener('message', () => {
+        busy = false;
+      });
+      worker.addEventListener('error', () => {
+        busy = false;
+      });
+      const init: OverlayMessage = { type: 'init', canvas: offscreen };
+      worker.postMessage(init, [offscreen]);
+      painter = {
+        ready: () => !busy,
+        paint: (frame) => {
+          busy = true;
+          const m: OverlayMessage = { type: 'frame', frame };
+          worker.postMessage(m, frameBuffers(frame));
+        },
+        dispose: () => worker.terminate(),
+      };
+    } catch {
+      painter = null;
+    }
+  }
+  if (!painter) {
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return null;
+    painter = { ready: () => true, paint: (frame) => paintFrame(ctx, frame), dispose: () => undefined };
+  }
+  painters.set(canvas, painter);
+  return painter;
+}
 
 interface DrawnDot {
   readonly x: number;
@@ -114,8 +169,9 @@ function PacketOverlayImpl() {
       // 30 redraws a second are enough for dots, and leave the other frames to the rest of the page.
       if (ts - drawnAt < (useSimStore.getState().status === 'running' ? RUNNING_FRAME_MS : MIN_FRAME_MS)) return;
       const canvas = canvasRef.current;
-      const ctx = canvas?.getContext('2d');
-      if (!canvas || !ctx) return;
+      const painter = canvas ? painterFor(canvas) : null;
+      // A painter still busy with the last frame: this one is computed on a later frame.
+      if (!canvas || !painter?.ready()) return;
       const { transform: [tx, ty, zoom], lookup, doc, theme, size } = inputs.current;
       const sim = useSimStore.getState();
       // Between the worker's answers, the clock moves on at the playback speed (at most a frame ahead).
@@ -135,22 +191,32 @@ function PacketOverlayImpl() {
         resolver = makeResolver(doc, lookup);
         resolverFor = [doc, lookup];
       }
-      const dpr = window.devicePixelRatio || 1;
-      const w = canvas.clientWidth;
-      const h = canvas.clientHeight;
-      if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-        canvas.width = Math.round(w * dpr);
-        canvas.height = Math.round(h * dpr);
-      }
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      ctx.clearRect(0, 0, w, h);
+      // The flow's size from React Flow's store (the canvas fills it): reading the canvas's own
+      // size here would force a layout in every frame.
+      const [w = 0, h = 0] = size.split('x').map(Number);
       const toScreen = (p: Point): Point => ({ x: p.x * zoom + tx, y: p.y * zoom + ty });
       const dark = theme === 'dark';
-      drawDrops(ctx, clock, sim.speed, resolver, toScreen, dropsRef);
-      drawDots(ctx, clock, sim.speed, resolver, toScreen, dark, sim.selected?.packetId ?? -1, sim.current?.seq ?? -1, dotsRef);
+      const drops = layoutDrops(clock, sim.speed, resolver, toScreen, dropsRef);
+      const dots = layoutDots(clock, sim.speed, resolver, toScreen, dark, sim.selected?.packetId ?? -1, sim.current?.seq ?? -1, dotsRef);
+      painter.paint({ width: w, height: h, dpr: window.devicePixelRatio || 1, dark, drops, ...dots });
+      // Where the first dots are, for tests that click a packet as a person would. Only while not
+      // running: changing an attribute every frame makes the browser recalculate the styles of every
+      // node on the canvas.
+      if (sim.status !== 'running') {
+        const shown = JSON.stringify(dotsRef.current.slice(0, 20).map((d) => ({ x: Math.round(d.x), y: Math.round(d.y), packetId: d.packetId })));
+        if (canvas.dataset.dots !== shown) canvas.dataset.dots = shown;
+      }
     };
     raf = requestAnimationFrame(draw);
-    return () => cancelAnimationFrame(raf);
+    const canvas = canvasRef.current;
+    return () => {
+      cancelAnimationFrame(raf);
+      // The painter stays with its canvas while the canvas is on the page (StrictMode's second
+      // mount reuses it: control of a canvas goes to a worker only once).
+      setTimeout(() => {
+        if (canvas && !canvas.isConnected) painters.get(canvas)?.dispose();
+      }, 0);
+    };
   }, []);
 
   // Clicks and hovers are caught on the flow's DOM node: the canvas never takes the pointer.
@@ -229,8 +295,8 @@ function PacketOverlayImpl() {
 
 type Resolver = ReturnType<typeof makeResolver>;
 
-function drawDots(
-  ctx: CanvasRenderingContext2D,
+/** Where the dots go this frame (screen coordinates), grouped by colour for the painter. */
+function layoutDots(
   clock: number,
   speed: number,
   resolver: Resolver,
@@ -239,7 +305,7 @@ function drawDots(
   selectedPacket: number,
   currentSeq: number,
   out: { current: DrawnDot[] },
-): void {
+): Pick<OverlayFrame, 'dots' | 'colors' | 'ends' | 'selected' | 'selectedColor'> {
   const f = packetFeed;
   const span = spanUs(speed);
   // Hops are sorted by when they happened; one is shown from its visual start for one span.
@@ -248,10 +314,9 @@ function drawDots(
   const seen = new Set<number>();
   const dots: DrawnDot[] = [];
   const every = Math.max(1, Math.ceil((hi - lo) / MAX_DOTS));
-  // Dots of one colour are filled and stroked as one path: thousands of fill() calls per frame
-  // (each parsing a colour string) cost more than the rest of the frame.
-  const groups = new Map<string, Point[]>();
-  let chosen: (Point & { color: string }) | null = null;
+  const groups = new Map<string, number[]>();
+  let selected = new Float32Array(0);
+  let selectedColor = '';
   // Newest first: a packet is drawn once, on its latest hop.
   for (let i = hi - 1; i >= lo; i--) {
     const pid = f.packet[i]!;
@@ -274,41 +339,27 @@ function drawDots(
     const s = toScreen({ x: pa.x + (pb.x - pa.x) * k, y: pa.y + (pb.y - pa.y) * k });
     dots.push({ x: s.x, y: s.y, packetId: pid, from: fromId, seq });
     const color = cachedFlowColor(f.flow[i]!, dark);
-    if (pid === selectedPacket) chosen = { ...s, color };
-    else {
+    if (pid === selectedPacket) {
+      selected = Float32Array.of(s.x, s.y);
+      selectedColor = color;
+    } else {
       const g = groups.get(color);
-      if (g) g.push(s);
-      else groups.set(color, [s]);
+      if (g) g.push(s.x, s.y);
+      else groups.set(color, [s.x, s.y]);
     }
-  }
-  ctx.lineWidth = 1.5;
-  ctx.strokeStyle = dark ? '#0f172a' : '#ffffff';
-  for (const [color, points] of groups) {
-    ctx.beginPath();
-    for (const p of points) {
-      ctx.moveTo(p.x + DOT_RADIUS, p.y);
-      ctx.arc(p.x, p.y, DOT_RADIUS, 0, Math.PI * 2);
-    }
-    ctx.fillStyle = color;
-    ctx.fill();
-    ctx.stroke();
-  }
-  // The selected packet goes on top, bigger and outlined.
-  const sel = chosen as (Point & { color: string }) | null;
-  if (sel) {
-    ctx.beginPath();
-    ctx.arc(sel.x, sel.y, DOT_RADIUS + 2, 0, Math.PI * 2);
-    ctx.fillStyle = sel.color;
-    ctx.fill();
-    ctx.lineWidth = 3;
-    ctx.strokeStyle = dark ? '#fde047' : '#1d4ed8';
-    ctx.stroke();
   }
   out.current = dots;
-  // Where the first dots are, for tests that click a packet as a person would. Only while not
-  // running: changing an attribute every frame makes the browser recalculate the styles of every
-  // node on the canvas.
-  if (useSimStore.getState().status !== 'running') ctx.canvas.dataset.dots = JSON.stringify(dots.slice(0, 20).map((d) => ({ x: Math.round(d.x), y: Math.round(d.y), packetId: d.packetId })));
+  const colors = [...groups.keys()];
+  const ends = new Int32Array(colors.length);
+  const xy = new Float32Array(2 * (dots.length - (selected.length ? 1 : 0)));
+  let n = 0;
+  colors.forEach((c, gi) => {
+    const points = groups.get(c)!;
+    xy.set(points, 2 * n);
+    n += points.length / 2;
+    ends[gi] = n;
+  });
+  return { dots: xy, colors, ends, selected, selectedColor };
 }
 
 const colorCache = new Map<number, string>();
@@ -330,14 +381,8 @@ function anchorPointGuess(a: Anchor): Point {
   return { x: a.box.x + a.box.width / 2, y: a.box.y + a.box.height / 2 };
 }
 
-function drawDrops(
-  ctx: CanvasRenderingContext2D,
-  clock: number,
-  speed: number,
-  resolver: Resolver,
-  toScreen: (p: Point) => Point,
-  out: { current: DrawnDrop[] },
-): void {
+/** Where the drops' ✕ go this frame: one per node, the newest. */
+function layoutDrops(clock: number, speed: number, resolver: Resolver, toScreen: (p: Point) => Point, out: { current: DrawnDrop[] }): Float32Array {
   const keep = DROP_WALL_MS * 1000 * Math.max(1, speed);
   const drawn: DrawnDrop[] = [];
   const used = new Set<string>();
@@ -351,24 +396,16 @@ function drawDrops(
     used.add(id);
     const a = resolver.anchor(id);
     if (!a) continue;
-    const p = anchorPoint(a, resolver.internet, resolver.internet);
-    const s = toScreen(p);
-    const x = s.x + (a.container ? 0 : 14);
-    const y = s.y - (a.container ? 0 : 14);
-    ctx.save();
-    ctx.strokeStyle = '#dc2626';
-    ctx.lineWidth = 3.5;
-    ctx.lineCap = 'round';
-    ctx.beginPath();
-    ctx.moveTo(x - 7, y - 7);
-    ctx.lineTo(x + 7, y + 7);
-    ctx.moveTo(x + 7, y - 7);
-    ctx.lineTo(x - 7, y + 7);
-    ctx.stroke();
-    ctx.restore();
-    drawn.push({ x, y, seq: d.seq });
+    const s = toScreen(anchorPoint(a, resolver.internet, resolver.internet));
+    drawn.push({ x: s.x + (a.container ? 0 : 14), y: s.y - (a.container ? 0 : 14), seq: d.seq });
   }
   out.current = drawn;
+  const xy = new Float32Array(2 * drawn.length);
+  drawn.forEach((d, i) => {
+    xy[2 * i] = d.x;
+    xy[2 * i + 1] = d.y;
+  });
+  return xy;
 }
 
 export const PacketOverlay = memo(PacketOverlayImpl);

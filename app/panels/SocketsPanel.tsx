@@ -4,9 +4,11 @@
  * hundred rows here). Below, the connections with their outcome: what a socket became after it
  * left the table (timed out, reset, closed) and what the far end saw as its source.
  */
-import { memo, useEffect, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useState } from 'react';
 import { requestSnapshot } from '../run/playback.ts';
-import { setSocketFilter, useSimStore } from '../state/sim-store.ts';
+import { setSocketFilter, useSimStore, type SimState } from '../state/sim-store.ts';
+
+type Snapshot = SimState['snapshot'];
 
 function FilterBox() {
   const filter = useSimStore((s) => s.socketFilter);
@@ -31,8 +33,7 @@ function FilterBox() {
   );
 }
 
-function SocketTables() {
-  const snap = useSimStore((s) => s.snapshot);
+const SocketTables = memo(function SocketTables({ snap }: { snap: Snapshot }) {
   if (!snap) return <p className="panel-empty">Press Run or Step: every host's sockets appear here, like netstat.</p>;
   const hosts = Object.entries(snap.sockets);
   const shown = hosts.reduce((n, [, rows]) => n + rows.length, 0);
@@ -60,7 +61,7 @@ function SocketTables() {
               </thead>
               <tbody>
                 {rows.map((r, i) => (
-                  <tr key={`${r.proto}-${r.local}-${r.remote}-${i}`}>
+                  <tr key={i}>
                     <td>{r.proto}</td>
                     <td>{r.local}</td>
                     <td>{r.remote}</td>
@@ -76,10 +77,9 @@ function SocketTables() {
       ))}
     </>
   );
-}
+});
 
-function FlowTable() {
-  const snap = useSimStore((s) => s.snapshot);
+const FlowTable = memo(function FlowTable({ snap }: { snap: Snapshot }) {
   if (!snap || !snap.flows.length) return null;
   return (
     <section className="flows" aria-label="Connections">
@@ -112,14 +112,17 @@ function FlowTable() {
       </table>
     </section>
   );
-}
+});
 
 export const SocketsPanel = memo(function SocketsPanel() {
+  // The tables render a new snapshot at a lower priority, in slices: a snapshot of a big run
+  // (hundreds of rows) must not hold the main thread in one long task while a run plays.
+  const snap = useDeferredValue(useSimStore((s) => s.snapshot));
   return (
     <div className="sockets-panel">
       <FilterBox />
-      <SocketTables />
-      <FlowTable />
+      <SocketTables snap={snap} />
+      <FlowTable snap={snap} />
     </div>
   );
 });

@@ -18,13 +18,13 @@ import { engineBridge, WorkerCrash } from '../worker/bridge.ts';
 import { DROP_WALL_MS, packetFeed, spanUs } from './packet-feed.ts';
 
 /** How often the panels get a fresh snapshot while running. */
-const SNAPSHOT_EVERY_MS = 400;
+const SNAPSHOT_EVERY_MS = 1000;
 /**
  * While running, the clock and the event count go to the store (and React) at most this often:
  * batches arrive every few ms, and each store update re-renders the toolbar and the trace panel.
  * The overlay does not wait for it: it reads the latest batch time (`latestUs`) every frame.
  */
-const STORE_EVERY_MS = 100;
+const STORE_EVERY_MS = 200;
 /** Advance calls in flight at once: the next one waits in the worker while the main thread applies the last. */
 const MAX_IN_FLIGHT = 2;
 /** Rows a snapshot carries while running (all of them are re-rendered each time); more when paused. */
@@ -44,7 +44,9 @@ let unshown: { clockUs: number; total: number } | null = null;
 let frame = 0;
 let lastFrameTs = 0;
 let lastSnapshotTs = 0;
-let snapshotEveryMs = 400;
+let snapshotEveryMs = SNAPSHOT_EVERY_MS;
+/** A running snapshot has been asked for and not yet answered. */
+let snapshotPending = false;
 let pausing = false;
 let generation = -1;
 
@@ -168,12 +170,22 @@ function pump(): void {
     }
     if (get().status !== 'running' || pausing) return; // pausing: keep what was computed, stop here
     packetFeed.prune(b.now, spanUs(get().speed));
-    if (performance.now() - lastSnapshotTs > snapshotEveryMs || b.done) {
+    if (!snapshotPending && performance.now() - lastSnapshotTs > snapshotEveryMs) {
+      // Not awaited here: the worker answers calls in order anyway, and Pause (which waits for
+      // this queue) must not wait for a big run's snapshot.
       const t0 = performance.now();
-      await refreshSnapshot();
-      lastSnapshotTs = performance.now();
-      // A big run's snapshot costs the worker time: ask for it less often then.
-      snapshotEveryMs = Math.max(SNAPSHOT_EVERY_MS, 8 * (lastSnapshotTs - t0));
+      snapshotPending = true;
+      lastSnapshotTs = t0;
+      void refreshSnapshot()
+        .then(() => {
+          lastSnapshotTs = performance.now();
+          // A big run's snapshot costs the worker time: ask for it less often then.
+          snapshotEveryMs = Math.max(SNAPSHOT_EVERY_MS, 8 * (lastSnapshotTs - t0));
+        })
+        .catch(onError)
+        .finally(() => {
+          snapshotPending = false;
+        });
     }
   })
     .catch(onError)
