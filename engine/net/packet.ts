@@ -9,6 +9,7 @@
  * Packet after handling it: the trace keeps PacketViews and captures keep bytes, both copies
  * made at the time; keep `p.payload` (never written to) or copy fields, never `p` itself.
  */
+import { encodeUtf8 } from '../wire/utf8.ts';
 import { ipv4ToString } from '../wire/addr.ts';
 
 export const PROTO_ICMP = 1;
@@ -118,17 +119,7 @@ export function endpoint(ip: number, port: number): string {
 }
 
 /** UTF-8 bytes of a string (the engine has no TextEncoder: lib ES2023 only). */
-export function textBytes(s: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return Uint8Array.from(out);
-}
+export const textBytes = encodeUtf8;
 
 /** Text of a payload; bytes that are not printable ASCII become U+FFFD (payloads here are ASCII). */
 export function bytesText(b: Uint8Array | null): string {

@@ -15,7 +15,7 @@
 import type { CaptureFormat, CaptureInterface, PcapError, PcapErrorCode } from './types.ts';
 import { MAX_BLOCK_LENGTH, MAX_CAPTURED_LENGTH } from './types.ts';
 import { decodeTsresol, MICROSECONDS, ticksToTime, type Timestamp, type TsResolution } from './timestamp.ts';
-import { decodeUtf8 } from './utf8.ts';
+import { decodeUtf8 } from '../wire/utf8.ts';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeTsresol, ticksToTime, timeToTicks, type Timestamp } from './timestamp.ts';
-import { decodeUtf8, encodeUtf8 } from './utf8.ts';
+import { decodeUtf8, encodeUtf8 } from '../wire/utf8.ts';
 
 describe('ticksToTime', () => {
   const bigConvert = (high: number, low: number, perSec: bigint): [number, number] => {

@@ -10,7 +10,7 @@
 import { BLOCK_EPB, BLOCK_IDB, BLOCK_SHB, BYTE_ORDER_MAGIC, OPT_COMMENT, OPT_IF_DESCRIPTION, OPT_IF_NAME, OPT_IF_TSRESOL, OPT_SHB_USERAPPL, PCAP_MAGIC_NS, PCAP_MAGIC_US } from './parser.ts';
 import { timeToTicks } from './timestamp.ts';
 import { MAX_CAPTURED_LENGTH, type WriteFrame } from './types.ts';
-import { encodeUtf8 } from './utf8.ts';
+import { encodeUtf8 } from '../wire/utf8.ts';
 
 export interface PcapWriterOptions {
   linkType: number;

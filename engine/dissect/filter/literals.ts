@@ -2,6 +2,7 @@
  * Text -> value parsers shared by the display and capture filter languages. All return null on
  * bad input (never throw); the caller words the error with the token's position.
  */
+import { encodeUtf8 } from '../../wire/utf8.ts';
 
 /** A strict dotted quad (each part 0-255, at most 3 digits) as an unsigned 32-bit number. */
 export function parseIpv4Text(s: string): number | null {
@@ -144,17 +145,7 @@ export function bytesContain(hay: Uint8Array, needle: Uint8Array): boolean {
 }
 
 /** UTF-8 bytes of a string, without TextEncoder (not in the engine's ES-only lib). */
-export function utf8Bytes(s: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return Uint8Array.from(out);
-}
+export const utf8Bytes = encodeUtf8;
 
 /** Bytes as a string of char codes 0-255, for regular expressions over binary data. */
 export function latin1(b: Uint8Array): string {
