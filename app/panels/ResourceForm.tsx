@@ -24,6 +24,8 @@ const KIND_LABEL: Record<Resource['kind'], string> = {
   awsNatGateway: 'AWS NAT gateway',
   gcpCloudNat: 'GCP Cloud NAT',
   nva: 'Network virtual appliance',
+  routeTable: 'Route table',
+  linuxRouter: 'Linux router',
 };
 
 export const ResourceForm = memo(function ResourceForm({ resourceId, nested = false }: { resourceId: string; nested?: boolean }) {

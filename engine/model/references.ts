@@ -25,9 +25,10 @@ export function referencesOf(r: Resource): ReferenceSpec[] {
     case 'subnet':
       add(['vnet'], r.vnet, ['vnet']);
       add(['natGateway'], r.natGateway, ['natGateway', 'awsNatGateway', 'gcpCloudNat']);
+      add(['routeTable'], r.routeTable, ['routeTable']);
       break;
     case 'nic':
-      add(['vm'], r.vm, ['vm', 'nva']);
+      add(['vm'], r.vm, ['vm', 'nva', 'linuxRouter']);
       add(['subnet'], r.subnet, ['subnet']);
       r.ipConfigs.forEach((c, i) => {
         add(['ipConfigs', i, 'publicIp'], c.publicIp, ['publicIp']);

@@ -18,6 +18,7 @@ import {
 import { LoadBalancerSchema, Protocol } from './kinds/load-balancer.ts';
 import { NatGatewaySchema, NvaSchema } from './kinds/nat.ts';
 import { AwsNatGatewaySchema, GcpCloudNatSchema } from './kinds/cloud-nat.ts';
+import { LinuxRouterSchema, RouteTableSchema } from './kinds/routing.ts';
 
 /** The document format version this build writes. Older versions are migrated (migrate.ts). */
 export const SCENARIO_VERSION = 1;
@@ -36,6 +37,8 @@ export const RESOURCE_SCHEMAS = {
   nva: NvaSchema,
   awsNatGateway: AwsNatGatewaySchema,
   gcpCloudNat: GcpCloudNatSchema,
+  routeTable: RouteTableSchema,
+  linuxRouter: LinuxRouterSchema,
 } as const;
 
 export type ResourceKind = keyof typeof RESOURCE_SCHEMAS;
@@ -54,6 +57,8 @@ export const ResourceSchema = z.discriminatedUnion('kind', [
   NvaSchema,
   AwsNatGatewaySchema,
   GcpCloudNatSchema,
+  RouteTableSchema,
+  LinuxRouterSchema,
 ]);
 
 /**

@@ -122,6 +122,47 @@ export interface RunReport {
   readonly tcpping?: TcpPingResult[];
   /** Load balancers with inbound rules: probe states, the mapping table; absent when none carried a flow or sent a probe. */
   readonly loadBalancers?: LbInspectorRow[];
+  /** Linux routers and NVAs: their iptables and conntrack, as the real tools print them; absent when there are none. */
+  readonly netfilter?: NetfilterRow[];
+}
+
+// ---- Linux routers and NVAs (engine/net/netfilter, engine/net/router-node.ts, engine/net/gwlb) ----
+
+/** One interface of a Linux router or NVA. */
+export interface NetfilterIfaceRow {
+  /** eth0, eth1, ... (an NVA also has vxlan-in, vxlan-ex and br0). */
+  readonly name: string;
+  /** Addresses with their prefix, "10.0.1.4/24". */
+  readonly addresses: string[];
+  /** The NIC resource behind it, if any (an uplink has none). */
+  readonly nic?: string;
+  /** What it is attached to, in words: "subnet 'clients' (10.0.1.0/24)", "the Internet", "bridge br0". */
+  readonly attached: string;
+}
+
+/** A Linux router's (or an NVA's) netfilter now, printed as iptables 1.8.9 and conntrack print it. */
+export interface NetfilterRow {
+  /** The resource id. */
+  readonly node: string;
+  readonly name: string;
+  readonly kind: 'linuxRouter' | 'nva';
+  readonly interfaces: NetfilterIfaceRow[];
+  /** `ip route` output. */
+  readonly routes: string[];
+  /** `iptables -S` followed by `iptables -t nat -S`. */
+  readonly rules: string;
+  /** `iptables -t nat -L -v -n` (counters: connections, as the kernel counts the nat table). */
+  readonly natTable: string;
+  /** `iptables -L -v -n` (the filter table). */
+  readonly filterTable: string;
+  /** `conntrack -L` lines. */
+  readonly conntrack: string[];
+  /** Conntrack counters: entries now, nf_conntrack_max, insert_failed, drop, early_drop. */
+  readonly conntrackStats: { readonly entries: number; readonly max: number; readonly insertFailed: number; readonly drop: number; readonly earlyDrop: number };
+  /** RFC 4787 mapping/filtering of its nat rules, with the consequence in words. */
+  readonly behaviour: SnatBehaviourRow;
+  /** Rule lines the document holds that iptables refused: "iptables[2]: iptables v1.8.9: ...". */
+  readonly errors: string[];
 }
 
 // ---- TCP ping (engine/net/tcp-ping.ts) --------------------------------------------------------

@@ -24,6 +24,7 @@ export const SubnetSchema = z
       .boolean()
       .default(true)
       .describe('false makes a "private subnet": no default outbound access (Azure VNet API 2025-07-01 default)'),
+    routeTable: Ref.optional().describe('a route table whose user-defined routes apply to traffic from this subnet'),
   })
   .strict();
 
@@ -91,7 +92,7 @@ export const NicSchema = z
     id: Id,
     kind: z.literal('nic'),
     name: Name,
-    vm: Ref.describe('the VM or NVA this NIC is attached to'),
+    vm: Ref.describe('the VM, NVA or Linux router this NIC is attached to'),
     subnet: Ref,
     primary: z.boolean().default(true),
     enableIpForwarding: z.boolean().default(false),
