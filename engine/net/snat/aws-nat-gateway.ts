@@ -2,7 +2,9 @@
  * AWS NAT gateway (reference §E): per public IPv4 address up to 55,000 simultaneous
  * connections to each unique destination (IP, port, protocol); source ports 1024-65535, reused
  * across destinations (APDM); up to 8 addresses; idle timeout 350 s, after which a packet of the
- * flow from the inside gets a RST; ErrorPortAllocation counts failed port allocations.
+ * flow from the inside gets a RST; ErrorPortAllocation counts failed port allocations. A closed
+ * connection holds its port 60 s, which makes the documented ~900 new connections/s to one
+ * destination hit the same limit.
  * ICMP: pass the echo identifier as privPort and 0 as dstPort; the reply's identifier is pubPort.
  */
 import type { Ipv4Addr } from '../../wire/addr.ts';
@@ -34,15 +36,24 @@ export const AWS_NATGW_LAST_PORT = 65_535;
 export const AWS_NATGW_DESTINATION_LIMIT = 55_000;
 export const AWS_NATGW_MAX_IPS = 8;
 export const AWS_NATGW_IDLE_US = 350 * US_PER_SECOND;
+/**
+ * How long a closed connection keeps its port toward its destination. AWS documents no value but
+ * says the 55,000-per-destination limit "also applies if you create approximately 900 connections
+ * per second to a single destination (about 55,000 connections per minute)" [C]. Short
+ * connections at a steady rate r hold r × (lifetime + hold) ports, so the documented rate implies
+ * a hold of about a minute [I]: 60 s after FIN both ways or a RST. The rate limit is therefore
+ * not a separate counter but this hold against the 55,000.
+ */
+export const AWS_NATGW_CLOSED_HOLD_US = 60 * US_PER_SECOND;
 
-/** 350 s idle everywhere [C]; after FIN/RST AWS documents nothing: Linux conntrack's values [U]. */
+/** 350 s idle everywhere [C]; a closed connection's port held 60 s (see AWS_NATGW_CLOSED_HOLD_US) [I]. */
 export function awsNatGatewayTimers(): SnatTimers {
   return {
     tcpSynSentUs: AWS_NATGW_IDLE_US,
     tcpEstablishedUs: AWS_NATGW_IDLE_US,
     tcpTransitoryUs: AWS_NATGW_IDLE_US,
-    tcpFinReleaseUs: 120 * US_PER_SECOND,
-    tcpRstReleaseUs: 10 * US_PER_SECOND,
+    tcpFinReleaseUs: AWS_NATGW_CLOSED_HOLD_US,
+    tcpRstReleaseUs: AWS_NATGW_CLOSED_HOLD_US,
     tcpIdleCooldownUs: 0,
     udpIdleUs: AWS_NATGW_IDLE_US,
     udpCooldownUs: 0,

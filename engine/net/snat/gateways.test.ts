@@ -151,6 +151,34 @@ describe('AWS NAT gateway (§E)', () => {
     expect(g.metrics()).toMatchObject({ ErrorPortAllocation: 1, ConnectionAttemptCount: 55_003, ActiveConnectionCount: 55_002 });
   });
 
+  it('runs out at about 900 new connections per second to one destination, however short they are (§E)', () => {
+    // Connections that open and close at once, at a steady rate, for 90 s: closed ports are held
+    // 60 s, so the destination holds rate × 60 s ports; 55,000 / 60 s ≈ 917 per second.
+    const run = (perSecond: number) => {
+      const g = new AwsNatGateway({ name: 'nat', publicIps: [PIP], random: () => 0.5 });
+      let firstError = -1;
+      let n = 0;
+      for (let t = 0; t < 90 * S; t += Math.round(S / perSecond)) {
+        g.table.expire(t);
+        const r = g.acquire('i-1', PROTO_TCP, (VM1 + (n >>> 16)) >>> 0, n & 0xffff, WEB, 443, t);
+        n++;
+        if (!r.ok) {
+          if (firstError < 0) firstError = t;
+          continue;
+        }
+        g.table.inbound(r.id, TCP_SYN | TCP_ACK, t);
+        g.table.outbound(r.id, TCP_RST, t);
+      }
+      return { firstError, errors: g.metrics().ErrorPortAllocation };
+    };
+    expect(run(850)).toEqual({ firstError: -1, errors: 0 });
+    const fast = run(1000);
+    expect(fast.errors).toBeGreaterThan(0);
+    // 55,000 connections at 1,000/s: the 55,001st comes at 55 s, while none has been freed yet.
+    expect(fast.firstError).toBeGreaterThanOrEqual(54 * S);
+    expect(fast.firstError).toBeLessThanOrEqual(56 * S);
+  });
+
   it('idles out after 350 s and resets later packets from the inside', () => {
     const g = new AwsNatGateway({ name: 'nat', publicIps: [PIP], random: () => 0.5 });
     const r = g.acquire('i-1', PROTO_TCP, VM1, 40000, WEB, 80, 0);
