@@ -50,6 +50,20 @@ describe('tcpping (ethr -p tcp -t pi)', () => {
     const lost = Simulation.create(pingScenario({}, '20.0.0.5:9999', 5));
     lost.run();
     expect(lost.report().tcpping![0]).toMatchObject({ sent: 5, received: 0, lost: 5, stats: null });
+    // Port 9999 has no listener: the server answers with a RST, so these pings were reset.
+    expect(lost.flows().filter((f) => f.traffic === 'ethr').every((f) => f.outcome === 'reset')).toBe(true);
+  });
+
+  it('a ping that nothing answers is lost to a timeout, not reset', () => {
+    const sim = Simulation.create(pingScenario({}, '203.0.113.99:8888', 3));
+    sim.run();
+    const r = sim.report().tcpping![0]!;
+    expect(r.received).toBe(0);
+    expect(r.lost).toBe(r.sent);
+    expect(r.sent).toBeGreaterThan(0);
+    const flows = sim.flows().filter((f) => f.traffic === 'ethr');
+    expect(flows.length).toBeGreaterThan(0);
+    expect(flows.map((f) => f.outcome)).toEqual(flows.map(() => 'timed-out'));
   });
 
   it('without settings.latency the old link latencies apply; the report has no tcpping before it is asked for', () => {

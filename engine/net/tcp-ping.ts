@@ -59,7 +59,12 @@ export class TcpPingGenerator implements EventSink<unknown>, TcpApp {
     } else if (kind === EV_GIVE_UP) {
       const c = this.current;
       if (c === null || c.token !== payload) return;
-      if (c.s !== null) this.host.tcp.abort(c.s);
+      if (c.s !== null) {
+        // ethr gives up on the connect: the ping is lost to a timeout (no RST was ever seen).
+        const flow = this.host.tcp.flowIdOf(c.s);
+        if (this.ctx.flows.has(flow) && this.ctx.flows.outcome(flow) === 'pending') this.ctx.flows.setOutcome(flow, 'timed-out');
+        this.host.tcp.abort(c.s);
+      }
       this.done({ ok: false }, this.ctx.now);
     }
   }
@@ -124,7 +129,7 @@ export class TcpPingGenerator implements EventSink<unknown>, TcpApp {
     const flow = this.host.tcp.flowIdOf(s);
     if (flows.has(flow)) {
       flows.setEndedAt(flow, this.ctx.now);
-      if (flows.outcome(flow) !== 'established') flows.setOutcome(flow, how === 'closed' ? 'closed' : how);
+      if (flows.outcome(flow) === 'pending') flows.setOutcome(flow, how === 'closed' ? 'closed' : how);
     }
     const c = this.current;
     if (c !== null && c.s === s && how === 'reset') this.done({ ok: false }, this.ctx.now);
