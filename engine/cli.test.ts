@@ -99,6 +99,13 @@ describe('netplay CLI', () => {
     }
   });
 
+  it('says which file it cannot write, with exit 1 and no stack trace', async () => {
+    const r = await cli('run', scenario, '--until', '1s', '--capture', 'vm-ilpip', '--pcap', '/nonexistent-dir/x.pcap');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^netplay: --pcap \/nonexistent-dir\/x\.pcap: cannot write the file \(ENOENT/);
+    expect(r.err).not.toMatch(/ at .*\.ts:\d+/);
+  });
+
   it('reports a truncated capture with the byte offset, after the frames before it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netplay-cli-'));
     const pcap = join(dir, 'x.pcap');

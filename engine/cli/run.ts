@@ -19,7 +19,7 @@ Options:
   --capture NODE[:IFACE]  capture on a node (or one interface of it); repeatable
   --pcap FILE             write the captured frames as a classic pcap (all capture points merged)
   --pcapng FILE           write them as pcapng, one interface per capture point
-  --json                  print the report as JSON: sockets, flows, drops, captures (and snat, loadBalancers, tcpping)
+  --json                  print the report as JSON: sockets, flows, drops, captures (and snat, loadBalancers, tcpping, netfilter)
   --trace                 with the text report, also print every trace event
   -h, --help              this text`;
 
@@ -75,15 +75,26 @@ export function runCommand(args: string[], io: Io): number {
 
   const sim = Simulation.create(scenario, {
     ...(seed !== undefined ? { seed } : {}),
-    trace: values.trace || values.json ? 'full' : 'summary',
+    // The report carries no trace events: 'summary' counts the same events without keeping a
+    // packet view per event (gigabytes on a big run).
+    trace: values.trace ? 'full' : 'summary',
     captures: scenario.captures.length > 0,
   });
   sim.runUntil(untilUs ?? Math.round(scenario.settings.durationSeconds * 1e6));
   const report = sim.report();
   const captures = sim.captures();
   const wanted = extra.length ? captures.filter((c) => extra.some((e) => e.id === c.id)) : captures;
-  if (values.pcap) writeFileSync(values.pcap, toPcap(wanted.flatMap((c) => c.frames)));
-  if (values.pcapng) writeFileSync(values.pcapng, toPcapng(wanted));
+  const write = (flag: string, path: string, bytes: () => Uint8Array): boolean => {
+    try {
+      writeFileSync(path, bytes());
+      return true;
+    } catch (e) {
+      io.err(`netplay: ${flag} ${path}: cannot write the file (${e instanceof Error ? e.message : String(e)})`);
+      return false;
+    }
+  };
+  if (values.pcap && !write('--pcap', values.pcap, () => toPcap(wanted.flatMap((c) => c.frames)))) return 1;
+  if (values.pcapng && !write('--pcapng', values.pcapng, () => toPcapng(wanted))) return 1;
 
   if (values.json) io.out(JSON.stringify(report, null, 2));
   else {
@@ -127,6 +138,14 @@ export function formatReport(r: RunReport): string {
     for (const l of lb.mappingText.trimEnd().split('\n')) lines.push(`  ${l}`);
     for (const p of lb.probes) lines.push(`  probe ${p.probe} → ${p.member} (${p.dip}): ${p.state}${p.last ? `, last ${p.last}` : ''}`);
     for (const b of lb.backends) lines.push(`  ${b.pool}/${b.member}: ${b.newFlows} new flows`);
+  }
+  for (const n of r.netfilter ?? []) {
+    lines.push('');
+    lines.push(`${n.kind === 'nva' ? 'NVA' : 'Linux router'} ${n.name}: ip route, iptables -t nat -L -v -n, conntrack -L`);
+    for (const l of [...n.routes, ...n.natTable.trimEnd().split('\n'), ...n.conntrack]) lines.push(`  ${l}`);
+    const c = n.conntrackStats;
+    lines.push(`  conntrack: ${c.entries} entries (max ${c.max}), insert_failed ${c.insertFailed}, drop ${c.drop}, early_drop ${c.earlyDrop}`);
+    for (const e of n.errors) lines.push(`  refused: ${e}`);
   }
   for (const t of r.tcpping ?? []) {
     lines.push('');
