@@ -106,17 +106,31 @@ export class SnatPlane implements EventSink<unknown> {
   /** Cloud NAT translations that got a port, per "device|vm" (GCP counts no such metric; the SNAT panel shows it). */
   private readonly okByVm = new Map<string, number>();
 
+  /**
+   * Each VM's instance key, as SNAT devices, metrics and the panel name it: the VM's name, or
+   * "name (id)" when two VMs share a name (names need not be unique; ports are per instance, §A.5).
+   */
+  private readonly instanceNames = new Map<string, string>();
+
   constructor(
     private readonly ctx: NetContext,
     private readonly idx: ResourceIndex,
     private readonly seed: number,
   ) {
+    const hosts = idx.scenario.resources.filter((r) => r.kind === 'vm' || r.kind === 'nva' || r.kind === 'linuxRouter');
+    const seen = new Map<string, number>();
+    for (const h of hosts) seen.set(h.name, (seen.get(h.name) ?? 0) + 1);
+    for (const h of hosts) this.instanceNames.set(h.id, seen.get(h.name)! > 1 ? `${h.name} (${h.id})` : h.name);
     for (const ip of idx.ofKind('publicIp')) this.claim(ip.address);
     for (const h of idx.ofKind('internetHost')) this.claim(h.address);
     for (const p of idx.ofKind('publicIpPrefix')) {
       const c = parseCidr(p.prefix);
       if (c) this.takenBlocks.push(c);
     }
+  }
+
+  private instance(vmId: string): string {
+    return this.instanceNames.get(vmId) ?? vmId;
   }
 
   private claim(address: string): void {
@@ -134,12 +148,13 @@ export class SnatPlane implements EventSink<unknown> {
     if (!src) return;
     const key = `${r.vmId}/${r.ipConfig}`;
     let device: SnatDevice;
-    if (src.kind === 'default-outbound') device = this.defaultOutboundDevice(r.vmName, key, r.privateIp, 0);
+    const instance = this.instance(r.vmId);
+    if (src.kind === 'default-outbound') device = this.defaultOutboundDevice(instance, key, r.privateIp, 0);
     else if (src.kind === 'nat-gateway') device = this.natGatewayDevice(src.natGateway);
     else if (src.kind === 'aws-nat-gateway') device = this.awsDevice(src.natGateway);
     else if (src.kind === 'gcp-cloud-nat') device = this.gcpDevice(src.cloudNat);
     else device = this.lbDevice(src.kind, src.lb, src.rule, src.pool);
-    this.byPrivate.set(r.privateIp, { device, instance: r.vmName, vmId: r.vmId, key, fabric: r.fabric, redeploys: 0, ...(r.ilpip ? { ilpip: r.ilpip } : {}) });
+    this.byPrivate.set(r.privateIp, { device, instance, vmId: r.vmId, key, fabric: r.fabric, redeploys: 0, ...(r.ilpip ? { ilpip: r.ilpip } : {}) });
     for (const ip of device.publicIps) this.onRoute?.(ip, r.fabric);
   }
 
@@ -162,7 +177,7 @@ export class SnatPlane implements EventSink<unknown> {
     const have = this.byKey.get(id);
     if (have) return have;
     const lb = this.idx.get(lbId, 'loadBalancer')!;
-    const instances = poolMembers(this.idx, lbId, pool).map((m) => this.idx.byId.get(m.vm)?.name ?? m.vm);
+    const instances = poolMembers(this.idx, lbId, pool).map((m) => this.instance(m.vm));
     const rule = kind === 'lb-outbound-rule' ? outboundRuleConfig(this.idx, lb, lb.outboundRules.find((o) => o.name === ruleName)!) : ruleSnatConfig(this.idx, lb, pool, ruleName);
     const name = `${kind === 'lb-outbound-rule' ? 'outbound rule' : 'load-balancing rule'} '${ruleName}' of ${lb.sku} load balancer '${lb.name}'`;
     let snat: AzureLbSnat | null = null;
@@ -220,7 +235,7 @@ export class SnatPlane implements EventSink<unknown> {
   private cloudNatVms(id: string): string[] {
     const subnets = new Set(this.idx.ofKind('subnet').filter((sn) => sn.natGateway === id).map((sn) => sn.id));
     const names = new Set<string>();
-    for (const nic of this.idx.ofKind('nic')) if (subnets.has(nic.subnet)) names.add(this.idx.byId.get(nic.vm)?.name ?? nic.vm);
+    for (const nic of this.idx.ofKind('nic')) if (subnets.has(nic.subnet)) names.add(this.instance(nic.vm));
     return [...names];
   }
 
