@@ -10,6 +10,7 @@ import { emitFrame, type FrameRepr, type L4Repr } from '../wire/frame.ts';
 import { EtherType } from '../wire/ethernet.ts';
 import { ipv4Repr } from '../wire/ipv4.ts';
 import { tcpFlags, tcpRepr, type TcpOptions } from '../wire/tcp.ts';
+import { vxlanRepr } from '../wire/vxlan.ts';
 import type { Mac } from '../wire/addr.ts';
 import type { LinkEnd } from './context.ts';
 import { ACK, FIN, ICMP_ECHO_REPLY, Packet, PROTO_ICMP, PROTO_TCP, PROTO_UDP, PSH, RST, SYN } from './packet.ts';
@@ -37,16 +38,35 @@ function l4Of(p: Packet): L4Repr | undefined {
   }
   if (p.proto === PROTO_UDP) return { kind: 'udp', udp: { srcPort: p.srcPort, dstPort: p.dstPort, payload } };
   if (p.proto === PROTO_ICMP) {
+    // ICMP errors a Linux router sends (router-node.ts): the quoted datagram is the payload.
+    if (p.icmpType === 3) return { kind: 'icmp', icmp: { kind: 'destUnreachable', code: p.icmpCode, data: payload } };
+    if (p.icmpType === 11) return { kind: 'icmp', icmp: { kind: 'timeExceeded', code: p.icmpCode, data: payload } };
     const kind = p.icmpType === ICMP_ECHO_REPLY ? 'echoReply' : 'echoRequest';
     return { kind: 'icmp', icmp: { kind, id: p.icmpId, seq: p.icmpSeq, data: payload } };
   }
   return undefined;
 }
 
-/** The frame as it is on the wire between `srcMac` and `dstMac`. */
+/**
+ * The MACs of the Ethernet frame inside a gateway load balancer's VXLAN tunnel. Azure does not
+ * publish them; we use the fabric's gateway MAC for both ends (what a VM sees for everything).
+ */
+export const VXLAN_INNER_MAC: Mac = AZURE_GATEWAY_MAC;
+
+/** An encapsulated packet's UDP layer: VXLAN header, the inner frame, checksum 0 (RFC 7348 §5). */
+function vxlanL4Of(p: Packet, inner: Packet): L4Repr {
+  return {
+    kind: 'udp',
+    udp: { srcPort: p.srcPort, dstPort: p.dstPort, payload: EMPTY },
+    zeroChecksum: true,
+    vxlan: { header: vxlanRepr(p.vni), inner: frameOf(inner, VXLAN_INNER_MAC, VXLAN_INNER_MAC) },
+  };
+}
+
+/** The frame as it is on the wire between `srcMac` and `dstMac` (outer and inner for VXLAN). */
 export function frameOf(p: Packet, srcMac: Mac, dstMac: Mac): FrameRepr {
   const ip = ipv4Repr({ src: p.src, dst: p.dst, ttl: p.ttl, protocol: p.proto, identification: p.ipId });
-  const l4 = l4Of(p);
+  const l4 = p.inner !== null ? vxlanL4Of(p, p.inner) : l4Of(p);
   const frame: FrameRepr = { eth: { src: srcMac, dst: dstMac, ethertype: EtherType.Ipv4 }, net: { kind: 'ipv4', ip } };
   if (l4) frame.l4 = l4;
   return frame;

@@ -56,6 +56,20 @@ export class Packet {
   icmpSeq = 0;
   /** Application bytes (HTTP text, UDP/ICMP payload), or null for none. */
   payload: Uint8Array | null = null;
+  /**
+   * VXLAN (RFC 7348): when set, this packet is the outer UDP datagram of a gateway load balancer
+   * tunnel and `inner` is the packet it carries (kept as a Packet, its fields untouched); `vni` is
+   * the VXLAN network identifier. Null on every other packet (gwlb-plane.ts, nva-node.ts).
+   */
+  inner: Packet | null = null;
+  vni = 0;
+  /**
+   * Socket lookup hints, never on the wire (tcp.ts): the sending socket's handle, and the
+   * receiving socket's as the sender learned it from the peer's packets (-1: none). The receiver
+   * checks a hint against its own key before using it, like Linux's early demux, else looks up.
+   */
+  fromSock = -1;
+  toSock = -1;
 
   constructor(id: number, flowId: number, proto: number, src: number, dst: number) {
     this.id = id;
@@ -80,6 +94,8 @@ export class Packet {
     this.tsVal = this.tsEcr = 0;
     this.icmpType = this.icmpCode = this.icmpId = this.icmpSeq = 0;
     this.payload = null;
+    this.inner = null;
+    this.fromSock = this.toSock = -1;
   }
 
   get payloadLength(): number {
@@ -88,6 +104,8 @@ export class Packet {
 
   /** The length of the IP datagram (header 20 + transport header + options + payload). */
   get ipLength(): number {
+    // VXLAN: UDP 8 + VXLAN 8 + inner Ethernet 14 + the inner IP packet.
+    if (this.inner !== null) return 20 + 8 + 8 + 14 + this.inner.ipLength;
     let l4 = 8;
     if (this.proto === PROTO_TCP) l4 = 20 + tcpOptionBytes(this);
     return 20 + l4 + this.payloadLength;

@@ -8,6 +8,7 @@ import { ACK, flagString, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, Packet, PROTO_ICMP
 
 export function packetView(p: Packet): PacketView {
   const ip = { src: ipv4ToString(p.src), dst: ipv4ToString(p.dst), ttl: p.ttl, protocol: p.proto, id: p.ipId, length: p.ipLength };
+  if (p.inner !== null) return { ip, udp: { srcPort: p.srcPort, dstPort: p.dstPort, len: p.ipLength - 20 }, vxlan: { vni: p.vni, inner: packetView(p.inner) } };
   if (p.proto === PROTO_TCP)
     return {
       ip,
@@ -19,6 +20,7 @@ export function packetView(p: Packet): PacketView {
 }
 
 export function packetSummary(p: Packet): string {
+  if (p.inner !== null) return `${endpoint(p.src, p.srcPort)} → ${endpoint(p.dst, p.dstPort)} VXLAN VNI ${p.vni} [${packetSummary(p.inner)}]`;
   if (p.proto === PROTO_TCP) {
     let s = `${endpoint(p.src, p.srcPort)} → ${endpoint(p.dst, p.dstPort)} [${flagString(p.flags)}] Seq=${p.seq}`;
     if (p.flags & ACK) s += ` Ack=${p.ack}`;
