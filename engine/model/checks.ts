@@ -8,6 +8,7 @@ import { ResourceIndex, referencesOf } from './references.ts';
 import { capacityInputOf, outboundCapacityProblem } from './snat-capacity.ts';
 import type { Resource, Scenario } from './scenario.ts';
 import { compileCaptureFilter } from '../dissect/filter/index.ts';
+import { checkRouting } from './checks-routing.ts';
 
 type Report = (
   code: string,
@@ -40,6 +41,7 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
   checkReferences(s, idx, report, at);
   checkAddressing(s, idx, report, at);
   checkLoadBalancers(s, idx, report, at);
+  checkRouting(idx, report, at);
   checkTrafficAndCaptures(s, idx, report);
   return issues;
 }

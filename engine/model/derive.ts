@@ -89,13 +89,20 @@ export function nextFreeVnetSpace(doc: Scenario): string {
   return '10.0.0.0/16';
 }
 
-/** Every public address claimed in the document (public IPs, prefixes, Internet hosts). */
+/** Every public address claimed in the document (public IPs, prefixes, Internet hosts, Linux routers' uplinks). */
 function publicBlocks(doc: Scenario): Cidr[] {
   const out: Cidr[] = [];
   for (const r of doc.resources) {
     const text = r.kind === 'publicIp' || r.kind === 'internetHost' ? `${r.address}/32` : r.kind === 'publicIpPrefix' ? r.prefix : null;
     const c = text === null ? null : parseCidr(text);
     if (c) out.push(c);
+    // A Linux router's uplinks (and what they hold or answer ARP for) are on the Internet too.
+    if (r.kind === 'linuxRouter')
+      for (const u of r.uplinks)
+        for (const a of [u.address, ...u.secondaryAddresses, ...u.proxyArp]) {
+          const ip = parseIpv4(a);
+          if (ip !== null) out.push({ base: ip, prefix: 32 });
+        }
   }
   return out;
 }

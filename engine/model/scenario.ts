@@ -157,6 +157,8 @@ export const SettingsSchema = z
         hostStackUs: z.number().int().min(0).max(10_000_000).optional().describe('guest stack + NIC to the host, per crossing (default 50)'),
         vnetHopUs: z.number().int().min(0).max(10_000_000).optional().describe('one hop across the region fabric (default 625)'),
         lbProcessingUs: z.number().int().min(0).max(10_000_000).optional().describe('load balancer / public IP rewrite, per pass (default 10)'),
+        gwlbProcessingUs: z.number().int().min(0).max(10_000_000).optional().describe('gateway load balancer, per pass: twice per direction through a chain (default 430)'),
+        nvaProcessingUs: z.number().int().min(0).max(10_000_000).optional().describe('an NVA behind a gateway load balancer, eth0 in to eth0 out (default 100)'),
         internetUs: z.number().int().min(0).max(10_000_000).optional().describe('Internet host to the region edge, one way (default 10,000)'),
         jitter: z.number().min(0).max(1).optional().describe('per-hop jitter: base × (1 ± jitter), 0 = exact'),
       })

@@ -22,6 +22,11 @@ import { installServices } from './services.ts';
 import { DatagramGenerator, TcpGenerator } from './traffic.ts';
 import { TcpPingGenerator } from './tcp-ping.ts';
 import { LatencyModel } from './latency/index.ts';
+import { buildRouters } from './router-build.ts';
+import type { RouterNode } from './router-node.ts';
+import { attachNvaTaps, buildGwlbPlane } from './gwlb-build.ts';
+import type { GwlbPlane } from './gwlb-plane.ts';
+import { NvaHost } from './nva-node.ts';
 
 /** The MAC the Internet's edge router has on every link (a made-up, locally administered one). */
 export const INTERNET_ROUTER_MAC = '02:00:5e:ff:ff:fe';
@@ -46,6 +51,10 @@ export interface Graph {
   readonly lb: LbPlane | null;
   /** TCP ping runs (traffic type 'tcpping'). */
   readonly tcpPings: TcpPingGenerator[];
+  /** Linux routers (router-node.ts). */
+  readonly routers: RouterNode[];
+  /** Gateway load balancers, their chains and the NVAs (gwlb-plane.ts); null when there are none. */
+  readonly gwlb: GwlbPlane | null;
 }
 
 function end(node: NetNode, iface: string, mac: string): LinkEnd {
@@ -88,7 +97,7 @@ export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
   const hosts = new Map<string, Host>();
   for (const r of scenario.resources) {
     if (r.kind !== 'vm' && r.kind !== 'nva' && r.kind !== 'internetHost') continue;
-    const h = new Host(ctx, r.id, r.name, r.kind, r.stack, ctx.rng.stream(`host:${r.id}`));
+    const h = new (r.kind === 'nva' ? NvaHost : Host)(ctx, r.id, r.name, r.kind, r.stack, ctx.rng.stream(`host:${r.id}`));
     hosts.set(r.id, h);
     if (r.kind === 'vm') {
       for (const a of r.loopbackIps) h.addLoopback(parseIpv4(a) ?? 0);
@@ -128,13 +137,17 @@ export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
     });
   });
 
+  const routers = buildRouters({ ctx, idx, fabrics, internet, link, nicLatencyUs: linkLatencyUs, uplinkLatencyUs: halfOut });
   registerPendingFrontends(idx, fabrics, internet);
   const lb = buildLbPlane(scenario, idx, ctx, hosts, fabrics, link, opts.seed, linkLatencyUs);
+  const gwlb = buildGwlbPlane({ scenario, idx, ctx, hosts, fabrics, internet, link, seed: opts.seed, latency: lat.model, nicLatencyUs: linkLatencyUs });
+  if (lb !== null) snat.isBalanced = (ip) => lb.isFrontend(ip);
   snat.start();
   const taps = attachCaptures(scenario, idx, opts.captures ? links : []);
+  if (gwlb !== null && opts.captures) attachNvaTaps(gwlb, taps);
   reserveSockets(scenario, idx, hosts, fabrics);
   const tcpPings = startTraffic(scenario, idx, ctx, hosts);
-  return { ctx, idx, hosts, fabrics, internet, links, taps, outbound, snat, lb, tcpPings };
+  return { ctx, idx, hosts, fabrics, internet, links, taps, outbound, snat, lb, tcpPings, routers, gwlb };
 }
 
 /**
@@ -179,8 +192,12 @@ function buildLbPlane(
     const f = subnet ? fabrics.get(subnet.vnet) : undefined;
     if (f && !fabricOfVm.has(nic.vm)) fabricOfVm.set(nic.vm, f);
   }
+  // Members are named after their VM: "name (id)" when two VMs share a name, so they stay apart.
+  const named = new Map<string, number>();
+  for (const h of hosts.values()) named.set(h.name, (named.get(h.name) ?? 0) + 1);
   const name = (vm: string, ipConfig: string, single: boolean) => {
-    const n = hosts.get(vm)?.name ?? vm;
+    const h = hosts.get(vm);
+    const n = h === undefined ? vm : named.get(h.name)! > 1 ? `${h.name} (${h.id})` : h.name;
     return single ? n : `${n}/${ipConfig}`;
   };
   for (const res of idx.ofKind('loadBalancer')) {
@@ -214,9 +231,9 @@ function buildLbPlane(
 const defaultProbeStack = { synRetries: 0, ephemeralPortRange: [1024, 65535] as const, finTimeoutSeconds: 60 };
 
 /**
- * Load balancer frontends: routed to their VNet; inbound load balancing is not simulated yet, so
- * what is not a SNAT reply is dropped there as such. (NAT gateway and SNAT addresses are routed
- * by the SnatPlane's onRoute as ipconfigs bind to them.)
+ * Load balancer frontends: routed to their VNet, and remembered so that a packet to one that no
+ * rule, SNAT mapping or chain takes is dropped with that reason. (NAT gateway and SNAT addresses
+ * are routed by the SnatPlane's onRoute as ipconfigs bind to them.)
  */
 function registerPendingFrontends(idx: ResourceIndex, fabrics: Map<string, VnetFabric>, internet: Internet): void {
   const vnetOfSubnet = (id: string | undefined) => (id ? idx.get(id, 'subnet')?.vnet : undefined);

@@ -7,8 +7,8 @@
  *   is not one of the NIC's addresses unless IP forwarding is enabled on the NIC.
  * - From the Internet: a packet to an instance-level public IP is DNATed to its private address;
  *   a reply to a SNAT device's public IP (outbound rule, load-balancing-rule SNAT, NAT gateway,
- *   default outbound access) is DNATed back through its mapping (snat-plane.ts); inbound load
- *   balancing to a frontend is not simulated yet (dropped as such).
+ *   default outbound access) is DNATed back through its mapping (snat-plane.ts); a packet to a
+ *   load balancer frontend goes to its rules (lb-plane.ts); a frontend no rule uses drops it.
  * The fabric answers ARP for everything with 12:34:56:78:9a:bc, so no ARP is simulated.
  */
 import { ipv4ToString, prefixMask, type Cidr } from '../wire/addr.ts';
@@ -18,6 +18,8 @@ import { ilpipInbound, type IlpipBinding } from './outbound-ilpip.ts';
 import type { FabricIo, OutboundDecision } from './outbound-types.ts';
 import type { SnatPlane } from './snat-plane.ts';
 import type { LbPlane } from './lb-plane.ts';
+import type { GwlbPlane } from './gwlb-plane.ts';
+import { ROUTE_DEFAULT, ROUTE_HANDLED, type FabricRouting } from './fabric-routes.ts';
 
 /** A NIC as the fabric sees it: its link and the addresses it may send from. */
 export interface FabricPort {
@@ -28,7 +30,7 @@ export interface FabricPort {
   readonly forwarding: boolean;
 }
 
-/** A public address the fabric owns but whose data plane is not simulated yet. */
+/** A load balancer frontend address that no load-balancing rule uses (what arrives there is dropped). */
 export interface PendingFrontend {
   readonly resource: string;
   readonly what: string;
@@ -48,6 +50,10 @@ export class VnetFabric implements NetNode, FabricIo {
   internet: Link | null = null;
   /** Inbound load balancing (lb-plane.ts), when the run has load balancers with rules. */
   lb: LbPlane | null = null;
+  /** Gateway load balancer chains and probes (gwlb-plane.ts), on the VNets that have a consumer or a GWLB. */
+  gwlb: GwlbPlane | null = null;
+  /** Route tables and routers' next hops (fabric-routes.ts), on the VNets that have either. */
+  routing: FabricRouting | null = null;
   /**
    * The packet path's view of the same: ports by their link end's ifIndex, and per port the
    * outbound decision of each of its addresses (in `ips` order), so a packet from a NIC finds its
@@ -101,7 +107,8 @@ export class VnetFabric implements NetNode, FabricIo {
 
   receive(p: Packet, at: LinkEnd): void {
     if (at.iface === INTERNET_IFACE) return this.fromInternet(p);
-    if (this.lb !== null && this.lb.fromNic(p, this)) return;
+    if (this.lb !== null && this.lb.fromNic(p, this, at.ifIndex)) return;
+    if (this.gwlb !== null && this.gwlb.fromNic(p, this)) return;
     const port = this.ports[at.ifIndex];
     const src = p.src;
     // Nearly always the NIC's primary address: no search.
@@ -116,7 +123,9 @@ export class VnetFabric implements NetNode, FabricIo {
       );
       return;
     }
-    if (this.inVnet(p.dst)) return this.deliver(p);
+    const routed = this.routing === null ? ROUTE_DEFAULT : this.routing.fromNic(p, at.ifIndex);
+    if (routed === ROUTE_HANDLED) return;
+    if (routed === ROUTE_DEFAULT && this.inVnet(p.dst)) return this.deliver(p);
     const d = (j >= 0 ? this.decisions[at.ifIndex]![j] : undefined) ?? this.outbound.get(src);
     if (d === undefined) {
       this.ctx.drop(this.id, p, 'no-outbound', `${ipv4ToString(src)} is not an ipconfig of a NIC in virtual network '${this.name}', so nothing carries it to the Internet`, at.iface);
@@ -125,15 +134,33 @@ export class VnetFabric implements NetNode, FabricIo {
     d.mechanism.translate(p, d, this);
   }
 
+  /**
+   * A packet the sending host already rewrote to its public source (a load balancer's DSR reply):
+   * the route table of the NIC on `port` decides, then the destination; no outbound SNAT.
+   */
+  routeRewritten(p: Packet, port: number): void {
+    const routed = this.routing === null ? ROUTE_DEFAULT : this.routing.fromNic(p, port);
+    if (routed === ROUTE_HANDLED) return;
+    if (routed === ROUTE_DEFAULT && this.inVnet(p.dst)) return this.deliver(p);
+    this.toInternet(p);
+  }
+
   toInternet(p: Packet): void {
     if (this.internet === null) {
       this.ctx.drop(this.id, p, 'no-route', `virtual network '${this.name}' is not connected to the Internet`);
       return;
     }
+    if (this.gwlb !== null && this.gwlb.egress(p, this)) return;
     this.internet.send(this, p);
   }
 
   private fromInternet(p: Packet): void {
+    if (this.gwlb !== null && this.gwlb.ingress(p, this)) return;
+    this.pastChain(p);
+  }
+
+  /** A packet from the Internet past its gateway load balancer chain (or with none). */
+  pastChain(p: Packet): void {
     const b = this.ilpips.get(p.dst);
     if (b !== undefined) {
       ilpipInbound(this.ctx, b, p);
@@ -144,7 +171,7 @@ export class VnetFabric implements NetNode, FabricIo {
     if (this.lb !== null && this.lb.inbound(p, this)) return;
     const pending = this.pendingFrontends.get(p.dst);
     if (pending !== undefined) {
-      this.ctx.drop(this.id, p, 'not-simulated', `${ipv4ToString(p.dst)} is ${pending.what}; inbound traffic through it is not simulated yet`, INTERNET_IFACE);
+      this.ctx.drop(this.id, p, 'no-rule', `${ipv4ToString(p.dst)} is ${pending.what}, which no load-balancing rule uses: nothing answers there`, INTERNET_IFACE);
       return;
     }
     this.ctx.drop(this.id, p, 'no-route', `virtual network '${this.name}' has nothing at ${ipv4ToString(p.dst)}`, INTERNET_IFACE);
@@ -173,7 +200,7 @@ export class VnetFabric implements NetNode, FabricIo {
       if (this.lb !== null && this.lb.inbound(p, this)) return;
       const pending = this.pendingFrontends.get(p.dst);
       if (pending !== undefined) {
-        this.ctx.drop(this.id, p, 'not-simulated', `${ipv4ToString(p.dst)} is ${pending.what}; traffic through it is not simulated yet`);
+        this.ctx.drop(this.id, p, 'no-rule', `${ipv4ToString(p.dst)} is ${pending.what}, which no load-balancing rule uses: nothing answers there`);
         return;
       }
       this.ctx.drop(this.id, p, 'no-host', `no NIC in virtual network '${this.name}' has the address ${ipv4ToString(p.dst)}`);

@@ -11,7 +11,7 @@
 import type { Scenario, TimelineAction } from '../model/scenario.ts';
 import type { EventSink } from '../sim/scheduler.ts';
 import type { TraceLevel } from '../sim/trace.ts';
-import type { CapturedFrame, DropRow, FlowRow, LbInspectorRow, RunReport, SnatReport, SocketRow, TcpPingResult, TraceEvent } from '../sim/types.ts';
+import type { CapturedFrame, DropRow, FlowRow, LbInspectorRow, NetfilterRow, RunReport, SnatReport, SocketRow, TcpPingResult, TraceEvent } from '../sim/types.ts';
 import { ipv4ToString, parseIpv4 } from '../wire/addr.ts';
 import { buildGraph, type Graph } from './build.ts';
 import type { OutboundPath } from './outbound.ts';
@@ -27,6 +27,19 @@ export interface SimulationOptions {
   readonly captures?: boolean;
   /** Keep only about this many recent trace events (a big run's memory); seqs count them all. */
   readonly keepEvents?: number;
+  /**
+   * Actions a person did during an earlier run of the same scenario, replayed exactly where they
+   * happened: after the same number of scheduler events, at the same virtual time (not as timeline
+   * entries, which would run before the other events of their microsecond).
+   */
+  readonly live?: readonly LiveReplay[];
+}
+
+/** An action done live: after `afterEvents` scheduler events, with the clock at `atUs`. */
+export interface LiveReplay {
+  readonly atUs: number;
+  readonly afterEvents: number;
+  readonly action: TimelineAction;
 }
 
 export interface CaptureResult {
@@ -49,6 +62,8 @@ export interface SocketsLimited {
 export class Simulation implements EventSink<unknown> {
   private readonly graph: Graph;
   private stepCursor = 0;
+  /** Live actions still to replay, in the order they were done. */
+  private readonly pendingLive: LiveReplay[];
 
   private constructor(
     readonly scenario: Scenario,
@@ -58,6 +73,7 @@ export class Simulation implements EventSink<unknown> {
     this.graph = buildGraph(scenario, { seed, trace: opts.trace ?? 'full', captures: opts.captures ?? true });
     for (const entry of scenario.timeline) this.graph.ctx.sched.at(Math.round(entry.atMs * 1000), this, EV_TIMELINE, entry);
     if (opts.keepEvents !== undefined) this.graph.ctx.trace.bound(opts.keepEvents);
+    this.pendingLive = [...(opts.live ?? [])];
   }
 
   static create(scenario: Scenario, opts: SimulationOptions = {}): Simulation {
@@ -86,6 +102,7 @@ export class Simulation implements EventSink<unknown> {
 
   /** Runs every event up to and including `tUs`; the clock ends at `tUs`. */
   runUntil(tUs: number): void {
+    this.replayLive(tUs);
     this.graph.ctx.sched.runUntil(tUs);
     this.stepCursor = this.graph.ctx.trace.length;
   }
@@ -103,8 +120,36 @@ export class Simulation implements EventSink<unknown> {
   step(): TraceEvent | null {
     const { sched, trace } = this.graph.ctx;
     if (!trace.on) return null;
-    while (this.stepCursor >= trace.length) if (!sched.runNext(this.durationUs)) return null;
+    while (this.stepCursor >= trace.length) {
+      if (this.liveDue()) continue;
+      if (!sched.runNext(this.durationUs)) return null;
+    }
     return trace.at(this.stepCursor++) ?? null;
+  }
+
+  /** Replays the live actions that fall at or before `limitUs`. */
+  private replayLive(limitUs: number): void {
+    const sched = this.graph.ctx.sched;
+    while (this.pendingLive.length > 0) {
+      const next = this.pendingLive[0]!;
+      if (next.atUs > limitUs) return;
+      while (sched.executed < next.afterEvents && sched.runNext(next.atUs)) {
+        /* up to the event count it was done after */
+      }
+      if (!this.liveDue()) return;
+    }
+  }
+
+  /** Does the next live action if the run is where it was done; true when it did. */
+  private liveDue(): boolean {
+    const next = this.pendingLive[0];
+    const sched = this.graph.ctx.sched;
+    if (next === undefined || sched.executed < next.afterEvents) return false;
+    // Everything due before it has run: move the clock to its time without running what follows.
+    if (sched.now < next.atUs && sched.peekTime() > next.atUs) sched.runUntil(next.atUs);
+    this.pendingLive.shift();
+    this.act(next.action);
+    return true;
   }
 
   traceSince(seq: number): TraceEvent[] {
@@ -182,7 +227,12 @@ export class Simulation implements EventSink<unknown> {
 
   /** Load balancers with inbound rules: probe states, mapping table, flows (empty when none). */
   loadBalancers(): LbInspectorRow[] {
-    return this.graph.lb?.inspect() ?? [];
+    return [...(this.graph.lb?.inspect() ?? []), ...(this.graph.gwlb?.inspect() ?? [])];
+  }
+
+  /** Linux routers (and NVAs): iptables, conntrack, counters and routes now (empty when none). */
+  netfilter(): NetfilterRow[] {
+    return [...this.graph.routers.map((r) => r.row(this.now)), ...(this.graph.gwlb?.netfilter(this.now) ?? [])];
   }
 
   /**
@@ -249,7 +299,8 @@ export class Simulation implements EventSink<unknown> {
       captures: this.graph.taps.map((t) => ({ id: t.id, node: t.node, ...(t.iface !== undefined ? { iface: t.iface } : {}), frames: t.frames.length })),
       ...(this.graph.snat.active ? { snat: this.graph.snat.report(ctx.now) } : {}),
       ...(this.graph.tcpPings.length > 0 ? { tcpping: this.tcpPings() } : {}),
-      ...(this.graph.lb?.active ? { loadBalancers: this.graph.lb.inspect() } : {}),
+      ...(this.graph.lb?.active || this.graph.gwlb?.active ? { loadBalancers: this.loadBalancers() } : {}),
+      ...(this.graph.routers.length > 0 || (this.graph.gwlb?.nvaHosts.length ?? 0) > 0 ? { netfilter: this.netfilter() } : {}),
     };
   }
 }

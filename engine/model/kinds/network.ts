@@ -48,6 +48,13 @@ export const ServiceSchema = z.discriminatedUnion('type', [
 export const StackSchema = z
   .object({
     synRetries: z.number().int().min(0).max(10).default(6).describe('net.ipv4.tcp_syn_retries'),
+    synLinearTimeouts: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .default(0)
+      .describe('net.ipv4.tcp_syn_linear_timeouts (Linux 6.5+, where it defaults to 4): that many extra SYN retransmissions 1 s apart before the timeout doubles; 0 = the classic 1, 2, 4, ... s'),
     ephemeralPortRange: z
       .tuple([z.number().int().min(1).max(65535), z.number().int().min(1).max(65535)])
       .default([32768, 60999])

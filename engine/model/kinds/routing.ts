@@ -34,6 +34,16 @@ export const UplinkSchema = z
   .object({
     address: Ipv4.describe('a public address on the Internet'),
     prefix: z.number().int().min(8).max(32).default(24).describe('its on-link prefix length'),
+    secondaryAddresses: z
+      .array(Ipv4)
+      .max(16)
+      .default([])
+      .describe('further addresses on this interface, /32 (a Neutron legacy router puts its floating IPs on its qg- port this way)'),
+    proxyArp: z
+      .array(Ipv4)
+      .max(16)
+      .default([])
+      .describe('addresses this interface answers ARP for without owning them, so the Internet routes them here (a Neutron DVR fip namespace and its floating IPs)'),
   })
   .strict();
 
