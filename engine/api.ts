@@ -15,7 +15,7 @@
 import { restoreScenario, type Scenario, type ScenarioIssue } from './model/index.ts';
 import { toPcap, toPcapng, type CaptureFrames } from './pcap-export.ts';
 import { Simulation } from './net/simulation.ts';
-import type { DropRow, FlowRow, LbInspectorRow, RunReport, SnatReport, SocketRow, TcpPingResult, TraceEvent, TraceKind } from './sim/types.ts';
+import type { DropRow, FlowRow, LbInspectorRow, NetfilterRow, RunReport, SnatReport, SocketRow, TcpPingResult, TraceEvent, TraceKind } from './sim/types.ts';
 import type { TimelineAction } from './model/scenario.ts';
 import type { OutboundPath } from './net/outbound-types.ts';
 
@@ -50,6 +50,8 @@ export interface SimulationApi {
   loadBalancers?(): LbInspectorRow[];
   /** TCP ping runs (traffic type 'tcpping'). */
   tcpPings?(): TcpPingResult[];
+  /** Linux routers and NVAs: interfaces, routes, iptables listings and conntrack, as the tools print them. */
+  netfilter?(): NetfilterRow[];
 }
 
 function lbRows(sim: SimulationApi): { loadBalancers?: LbInspectorRow[] } {
@@ -64,9 +66,13 @@ export interface SnatQuery {
   readonly maxMappings?: number;
 }
 
-/** A live action done while running: it is replayed at its time when the run is rebuilt (Back, seek). */
+/**
+ * A live action done while running: it is replayed where it was done (after the same number of
+ * scheduler events, at the same virtual time) when the run is rebuilt (Back, seek, Reset).
+ */
 export interface LiveAction {
   readonly atUs: number;
+  readonly afterEvents: number;
   readonly action: TimelineAction;
 }
 
@@ -127,6 +133,11 @@ export interface SnapshotOptions {
   readonly maxSockets?: number;
   readonly maxFlows?: number;
   readonly maxDrops?: number;
+  /**
+   * Include the Linux routers' and NVAs' netfilter state (the Netfilter panel asks for it while
+   * it is open: printing iptables and conntrack costs the worker per snapshot).
+   */
+  readonly netfilter?: boolean;
 }
 
 export interface Snapshot {
@@ -148,6 +159,8 @@ export interface Snapshot {
   readonly loadBalancers?: LbInspectorRow[];
   /** TCP ping runs (the TCP ping panel); absent when the scenario has none. */
   readonly tcpping?: TcpPingResult[];
+  /** Linux routers and NVAs (the Netfilter panel); only when asked for, absent when there are none. */
+  readonly netfilter?: NetfilterRow[];
 }
 
 export interface TraceQuery {
@@ -219,7 +232,7 @@ export const FULL_TRACE_CONNECTIONS = 5_000;
  */
 export const KEEP_EVENTS = 100_000;
 
-type SimFactory = (scenario: Scenario, opts: { seed?: number; trace: TraceLevel; captures: boolean; keepEvents?: number }) => SimulationApi;
+type SimFactory = (scenario: Scenario, opts: { seed?: number; trace: TraceLevel; captures: boolean; keepEvents?: number; live?: readonly LiveAction[] }) => SimulationApi;
 
 const defaultFactory: SimFactory = (scenario, opts) => Simulation.create(scenario, opts);
 
@@ -366,7 +379,7 @@ export class Engine {
       // Rows are built only for what is shown: 100,000 sockets cost counts, not strings.
       const socks = sim.socketsLimited(maxSockets, needle ? (host, row) => matchesRow(host, row, needle) : null);
       const flows = sim.flowsLimited(maxFlows);
-      return this.snapshotOf(sim, socks.sockets, socks.counts, socks.matches, flows.rows, flows.count, opts.maxDrops ?? 200);
+      return this.withNetfilter(sim, opts, this.snapshotOf(sim, socks.sockets, socks.counts, socks.matches, flows.rows, flows.count, opts.maxDrops ?? 200));
     }
     const all = sim.sockets();
     let room = maxSockets;
@@ -387,7 +400,13 @@ export class Engine {
       sockets[host] = kept;
     }
     const flows = sim.flows();
-    return this.snapshotOf(sim, sockets, socketCounts, matches, flows.slice(0, maxFlows), flows.length, opts.maxDrops ?? 200);
+    return this.withNetfilter(sim, opts, this.snapshotOf(sim, sockets, socketCounts, matches, flows.slice(0, maxFlows), flows.length, opts.maxDrops ?? 200));
+  }
+
+  private withNetfilter(sim: SimulationApi, opts: SnapshotOptions, snap: Snapshot): Snapshot {
+    if (!opts.netfilter || !sim.netfilter) return snap;
+    const rows = sim.netfilter();
+    return rows.length > 0 ? { ...snap, netfilter: rows } : snap;
   }
 
   private snapshotOf(
@@ -514,7 +533,7 @@ export class Engine {
   act(action: TimelineAction): string {
     const sim = this.requireSim();
     if (!sim.act) throw new Error('this simulation takes no actions');
-    this.live.push({ atUs: sim.now, action });
+    this.live.push({ atUs: sim.now, afterEvents: sim.eventsExecuted ?? 0, action });
     const said = sim.act(action);
     this.sync();
     return said;
@@ -547,11 +566,9 @@ export class Engine {
     this.runNo++;
     const scenario = this.scenario;
     if (!scenario) throw new Error('no scenario is loaded: call load() first');
-    const withLive: Scenario = this.live.length
-      ? { ...scenario, timeline: [...scenario.timeline, ...this.live.map((l) => ({ atMs: l.atUs / 1000, ...l.action }))] }
-      : scenario;
     this.keep = this.options.keepEvents ?? (this.level === 'full' ? Infinity : KEEP_EVENTS);
-    this.sim = this.factory(withLive, {
+    this.sim = this.factory(scenario, {
+      ...(this.live.length > 0 ? { live: this.live } : {}),
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       trace: this.level,
       captures: scenario.captures.length > 0,

@@ -94,25 +94,21 @@ describe('AWS NAT gateway in the data plane', () => {
     expect(s.flows()[0]!.outcome).toBe('reset');
   });
 
-  it('short connections to one destination run out at about 900 per second, not at 850 (closed ports are held 60 s)', () => {
+  it('short connections to one destination run out at about 900 per second (closed ports are held 60 s)', () => {
     // 4 VMs, each opening a connection every 4 ms that closes 5 ms after it is established:
-    // 1,000 new connections per second to 13.71.134.177:80. 55,000 / 60 s ≈ 917/s.
-    const run = (intervalMs: number) => {
-      const vms = 4;
-      const traffic = Array.from({ length: vms }, (_, i) => ({ id: `t${i}`, type: 'tcp' as const, from: `vm${i + 1}`, to: 'web:80', count: Math.floor(70_000 / intervalMs), intervalMs, holdMs: 5, startMs: i }));
-      const s = Simulation.create(scenarioOf({ resources: world({ kind: 'aws' }, vms), traffic, settings: { durationSeconds: 70 } }), { trace: 'off', captures: false });
-      s.runUntil(70 * S);
-      const aws = s.snat()!.aws![0]!;
-      const first = s.drops().find((d) => d.code === 'destination-limit');
-      return { errors: aws.ErrorPortAllocation, firstAt: first?.t ?? -1, reason: first?.reason ?? '' };
-    };
-    expect(run(4.7)).toMatchObject({ errors: 0, firstAt: -1 });
-    const fast = run(4);
-    expect(fast.errors).toBeGreaterThan(1000);
-    expect(fast.firstAt).toBeGreaterThan(54 * S);
-    expect(fast.firstAt).toBeLessThan(57 * S);
-    expect(fast.reason).toContain('55,000 connections to that destination');
-  });
+    // 1,000 new connections per second to 13.71.134.177:80. 55,000 / 60 s ≈ 917/s, so the
+    // 55,001st connection, at 55 s, finds every port still held. (850/s never runs out: the
+    // library test in snat/gateways.test.ts runs that for 90 s.)
+    const vms = 4;
+    const traffic = Array.from({ length: vms }, (_, i) => ({ id: `t${i}`, type: 'tcp' as const, from: `vm${i + 1}`, to: 'web:80', count: 14_500, intervalMs: 4, holdMs: 5, startMs: i }));
+    const s = Simulation.create(scenarioOf({ resources: world({ kind: 'aws' }, vms), traffic, settings: { durationSeconds: 58 } }), { trace: 'off', captures: false });
+    s.runUntil(57 * S);
+    expect(s.drops().some((d) => d.t < 54 * S && d.code === 'destination-limit')).toBe(false);
+    const first = s.drops().find((d) => d.code === 'destination-limit');
+    expect(first?.t).toBeGreaterThan(54 * S);
+    expect(first?.reason).toContain('55,000 connections to that destination');
+    expect(s.snat()!.aws![0]!.ErrorPortAllocation).toBeGreaterThan(100);
+  }, 60_000);
 });
 
 describe('GCP Cloud NAT in the data plane', () => {

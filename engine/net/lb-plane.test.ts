@@ -127,3 +127,79 @@ describe('idle timeout with enableTcpReset', () => {
     }
   });
 });
+
+describe('per-flow state', () => {
+  it('flows closed by a RST leave nothing behind (50 ethr pings through a rule with TCP reset)', () => {
+    const resources: Resources = [
+      ...vnetWithVms({ id: 'vnet', space: '10.0.0.0/16', subnets: [{ id: 'sn', prefix: '10.0.0.0/24' }] }, [
+        { id: 'vm1', subnet: 'sn', ip: '10.0.0.4', pools: ['lb/pool'], services: [{ type: 'tcp-accept', port: 80 }] },
+      ]),
+      { id: 'lb-pip', kind: 'publicIp', name: 'lb-pip', address: '20.9.9.9' },
+      {
+        id: 'lb',
+        kind: 'loadBalancer',
+        name: 'lb',
+        frontends: [{ name: 'fe', publicIp: 'lb-pip' }],
+        backendPools: [{ name: 'pool' }],
+        probes: [{ name: 'hp', protocol: 'Tcp', port: 80 }],
+        rules: [{ name: 'r', frontend: 'fe', backendPool: 'pool', protocol: 'Tcp', frontendPort: 80, backendPort: 80, probe: 'hp', disableOutboundSnat: true, enableTcpReset: true }],
+      },
+      internetHost('client', '203.0.113.5'),
+    ];
+    const s = Simulation.create(scenarioOf({ settings: { durationSeconds: 60 }, resources, traffic: [{ id: 'p', type: 'tcpping', from: 'client', to: 'lb:80', count: 50 }] }));
+    s.run();
+    expect(s.report().tcpping![0]).toMatchObject({ sent: 50, received: 50 });
+    expect(s.loadBalancers().length).toBe(1);
+    expect((s as unknown as { graph: { lb: { flowState(): unknown } } }).graph.lb.flowState()).toEqual([{ lb: 'lb', flows: 0, ackRecords: 0 }]);
+  });
+});
+
+describe('replies and route tables', () => {
+  it("a UDR 0.0.0.0/0 → None on the backend subnet swallows the load balancer's replies (the SYN gets in, the SYN+ACK does not get out)", () => {
+    const resources: Resources = [
+      { id: 'vnet', kind: 'vnet', name: 'vnet', addressSpace: ['10.0.0.0/16'] },
+      { id: 'sn', kind: 'subnet', name: 'sn', vnet: 'vnet', addressPrefix: '10.0.0.0/24', routeTable: 'rt' },
+      { id: 'rt', kind: 'routeTable', name: 'rt', routes: [{ name: 'blackhole', addressPrefix: '0.0.0.0/0', nextHopType: 'None' }] },
+      { id: 'vm1', kind: 'vm', name: 'vm1', services: [{ type: 'tcp-accept', port: 80 }] },
+      { id: 'vm1-nic', kind: 'nic', name: 'vm1-nic', vm: 'vm1', subnet: 'sn', ipConfigs: [{ name: 'ipconfig1', privateIp: '10.0.0.4', loadBalancerBackendPools: ['lb/pool'] }] },
+      { id: 'lb-pip', kind: 'publicIp', name: 'lb-pip', address: '20.9.9.9' },
+      {
+        id: 'lb',
+        kind: 'loadBalancer',
+        name: 'lb',
+        frontends: [{ name: 'fe', publicIp: 'lb-pip' }],
+        backendPools: [{ name: 'pool' }],
+        rules: [{ name: 'r', frontend: 'fe', backendPool: 'pool', protocol: 'Tcp', frontendPort: 80, backendPort: 80, disableOutboundSnat: true }],
+      },
+      internetHost('client', '203.0.113.5'),
+    ];
+    const s = Simulation.create(scenarioOf({ settings: { durationSeconds: 5 }, resources, traffic: [{ id: 't', type: 'tcp', from: 'client', to: 'lb:80', count: 1 }] }));
+    s.run();
+    expect(s.flows()[0]!.outcome).toBe('pending');
+    const d = s.drops()[0]!;
+    expect(d.summary).toContain('20.9.9.9:80');
+    expect(d.reason).toContain("route 'blackhole'");
+    expect(s.sockets()['vm1']!.some((r) => r.state === 'SYN_RECV')).toBe(true);
+  });
+});
+
+describe('what a frontend drops, and why', () => {
+  it('a ping to a frontend matches no rule (TCP and UDP only); a SYN to an outbound-only frontend is no reply', () => {
+    const sc = lbScenario({}, { traffic: [{ id: 'ping', type: 'ping', from: 'client', to: '20.9.9.9', count: 1 }] });
+    const s = Simulation.create(sc);
+    s.run();
+    expect(s.drops()[0]).toMatchObject({ node: 'lb', code: 'protocol-unsupported' });
+    expect(s.drops()[0]!.reason).toContain("frontend of load balancer 'lb', whose rules carry TCP and UDP");
+
+    const outboundOnly: Resources = [
+      ...vnetWithVms({ id: 'vnet', space: '10.0.0.0/16', subnets: [{ id: 'sn', prefix: '10.0.0.0/24' }] }, [{ id: 'vm1', subnet: 'sn', ip: '10.0.0.4', pools: ['lb/pool'] }]),
+      { id: 'out-pip', kind: 'publicIp', name: 'out-pip', address: '20.9.9.10' },
+      { id: 'lb', kind: 'loadBalancer', name: 'lb', frontends: [{ name: 'fe', publicIp: 'out-pip' }], backendPools: [{ name: 'pool' }], outboundRules: [{ name: 'out', frontends: ['fe'], backendPool: 'pool' }] },
+      internetHost('client', '203.0.113.5'),
+    ];
+    const o = Simulation.create(scenarioOf({ settings: { durationSeconds: 2 }, resources: outboundOnly, traffic: [{ id: 'syn', type: 'tcp', from: 'client', to: '20.9.9.10:22', count: 1 }] }));
+    o.run();
+    expect(o.drops()[0]).toMatchObject({ node: 'lb', code: 'no-snat-mapping' });
+    expect(o.drops()[0]!.reason).toContain('no load-balancing rule uses it');
+  });
+});

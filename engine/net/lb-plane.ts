@@ -152,8 +152,12 @@ export class LbPlane implements EventSink<unknown> {
   /** A packet to a frontend IP. False: not a load-balanced address (the caller goes on). */
   inbound(p: Packet, fabric: VnetFabric): boolean {
     const run = this.byFrontend.get(p.dst);
-    if (run === undefined || (p.proto !== PROTO_TCP && p.proto !== PROTO_UDP)) return false;
+    if (run === undefined) return false;
     const ctx = this.ctx;
+    if (p.proto !== PROTO_TCP && p.proto !== PROTO_UDP) {
+      ctx.drop(run.id, p, 'protocol-unsupported', `${ipv4ToString(p.dst)} is a frontend of load balancer '${run.name}', whose rules carry TCP and UDP; this ${p.proto === 1 ? 'ICMP' : `IP protocol ${p.proto}`} packet matches none of them`);
+      return true;
+    }
     const r = run.engine.inbound({ proto: p.proto, src: p.src, sport: p.srcPort, dst: p.dst, dport: p.dstPort, tcpFlags: p.proto === PROTO_TCP ? p.flags : 0 }, ctx.now);
     this.schedule(run);
     if (!r.ok) {
@@ -167,8 +171,10 @@ export class LbPlane implements EventSink<unknown> {
     }
     if (r.newFlow) run.newFlows.set(r.member.name, (run.newFlows.get(r.member.name) ?? 0) + 1);
     if (p.proto === PROTO_TCP && r.flow.tcpReset) {
+      // A RST ends the flow in the engine (lb/flows.ts touch): forget its ACKs with it.
       const a = run.acks.get(r.flow);
-      if (a === undefined) run.acks.set(r.flow, { flowId: p.flowId, client: p.ack, vm: 0, fabric });
+      if (p.flags & RST) run.acks.delete(r.flow);
+      else if (a === undefined) run.acks.set(r.flow, { flowId: p.flowId, client: p.ack, vm: 0, fabric });
       else a.client = p.ack;
     }
     const before = ctx.beforeRewrite(p);
@@ -184,7 +190,7 @@ export class LbPlane implements EventSink<unknown> {
    * source rewritten back to the frontend on the host), or a floating-IP-bound socket going out.
    * False: none of these (the fabric goes on as usual).
    */
-  fromNic(p: Packet, fabric: VnetFabric): boolean {
+  fromNic(p: Packet, fabric: VnetFabric, port: number): boolean {
     if (p.dst === PROBE_SOURCE_IP) {
       const agent = this.probers.get(fabric);
       if (agent === undefined) return false;
@@ -200,21 +206,21 @@ export class LbPlane implements EventSink<unknown> {
       this.schedule(run);
       if (p.proto === PROTO_TCP) {
         const a = run.acks.get(back.flow);
-        if (a !== undefined) a.vm = p.ack;
+        if (p.flags & RST) run.acks.delete(back.flow);
+        else if (a !== undefined) a.vm = p.ack;
       }
       const before = ctx.beforeRewrite(p);
       const from = `${ipv4ToString(p.src)}:${p.srcPort}`;
       p.src = back.srcIp;
       p.srcPort = back.srcPort;
       if (ctx.trace.on) ctx.rewritten(run.id, p, before, `load balancer '${run.name}' reply: source ${from} → ${ipv4ToString(back.srcIp)}:${back.srcPort}, rewritten on the host (DSR)`);
-      if (fabric.inVnet(p.dst)) fabric.deliverInside(p);
-      else fabric.toInternet(p);
+      // The subnet's route table still applies to the rewritten reply (a UDR 0.0.0.0/0 to a
+      // firewall takes it there: the asymmetric routing Azure warns about).
+      fabric.routeRewritten(p, port);
       return true;
     }
     for (const run of runs) {
       if (!run.floating.has(p.src) || fabric.inVnet(p.dst)) continue;
-      const port = fabric.byIp.get(p.dst);
-      if (port !== undefined) continue;
       const host = this.hostSending(run, p.src);
       if (host === null) continue;
       const o = floatingIpOutbound(p.src, { name: host.name, loopbackIps: host.loopbackIps }, host.primaryIp);
@@ -261,6 +267,7 @@ export class LbPlane implements EventSink<unknown> {
         break;
       }
       case 'health':
+        for (const f of e.flows) if (f.action === 'ended') run.acks.delete(f.flow);
         this.ctx.note(run.id, `load balancer '${run.name}': ${e.message}`);
         break;
       case 'flow-expired': {
@@ -308,6 +315,11 @@ export class LbPlane implements EventSink<unknown> {
   }
 
   /** The inspector's view of every load balancer: probe states, the mapping table, flows. */
+  /** Per load balancer, the flows its engine holds and the ACK records kept for them (they must shrink together). */
+  flowState(): { lb: string; flows: number; ackRecords: number }[] {
+    return this.runs.map((r) => ({ lb: r.id, flows: r.engine.flows.size, ackRecords: r.acks.size }));
+  }
+
   inspect(): LbInspectorRow[] {
     return this.runs.map((run) => {
       const rows = mappingTable(run.setup);
@@ -335,19 +347,24 @@ export class LbPlane implements EventSink<unknown> {
 
 
 
+/** Who hears a probe's answer: the LB plane, or the gateway load balancer plane (gwlb-plane.ts). */
+export interface ProbeListener<R> {
+  reportProbe(run: R, req: ProbeRequest, result: ProbeResult): void;
+}
+
 /**
  * The probe host of one VNet: 168.63.129.16, whose TCP connections (and HTTP GETs) are the probes.
  * A SYN+ACK (TCP) or an HTTP 200 is up; a RST is down; no answer is left to the engine's timeout.
  */
-class ProbeAgent implements TcpApp {
-  private readonly pending = new Map<SocketId, { run: LbRun; req: ProbeRequest; answered: boolean }>();
+export class ProbeAgent<R = LbRun> implements TcpApp {
+  private readonly pending = new Map<SocketId, { run: R; req: ProbeRequest; answered: boolean }>();
 
   constructor(
-    private readonly plane: LbPlane,
+    private readonly plane: ProbeListener<R>,
     readonly host: Host,
   ) {}
 
-  send(run: LbRun, req: ProbeRequest): void {
+  send(run: R, req: ProbeRequest): void {
     const flow = this.host.ctx.flows.allocateId();
     const s = this.host.tcp.connect(PROBE_SOURCE_IP, req.dst, req.port, flow, this);
     if (s !== null) this.pending.set(s, { run, req, answered: false });

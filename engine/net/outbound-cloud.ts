@@ -4,7 +4,7 @@
  * sits in the chain (outbound.ts asks this first): the subnet's default route goes through it, so
  * it wins over every other mechanism. Reference: shared/reference/cloud-nat-lb.md §E, §F.
  */
-import { groupDigits, nextPowerOfTwo } from './snat/index.ts';
+import { cloudNatPortRange, groupDigits } from './snat/index.ts';
 import { publicAddresses, type Applies, type OutboundSubject } from './outbound-types.ts';
 
 /** Ports per address: 1024-65535 (§E, §F). */
@@ -32,8 +32,7 @@ export function cloudNatApplies(s: OutboundSubject): Applies | null {
   const cn = s.idx.get(id, 'gcpCloudNat');
   if (!cn) return null;
   const ips = publicAddresses(s.idx, cn.natIps);
-  const min = nextPowerOfTwo(Math.max(cn.enableDynamicPortAllocation ? 32 : 2, cn.minPortsPerVm ?? (cn.enableDynamicPortAllocation ? 32 : 64)));
-  const max = cn.enableDynamicPortAllocation ? nextPowerOfTwo(cn.maxPortsPerVm ?? 65_536) : min;
+  const { min, max } = cloudNatPortRange(cn);
   return {
     explanation: {
       mechanism: 'gcp-cloud-nat',

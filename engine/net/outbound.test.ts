@@ -130,3 +130,21 @@ describe('outbound precedence chain', () => {
     expect(s.traceSince(0).some((e) => e.kind === 'rewrite' && e.node === 'lb' && e.summary.includes('chose vm2'))).toBe(true);
   });
 });
+
+describe('inbound through an ILPIP that a NAT gateway overrides', () => {
+  it('replies keep the ILPIP while the connection lives, and the flow is forgotten once it closed (FIN both ways)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { restoreScenario } = await import('../model/restore.ts');
+    const r = restoreScenario(readFileSync(new URL('../../scenarios/nat-gateway-over-ilpip.json', import.meta.url), 'utf8'));
+    if (!r.ok) throw new Error('gallery scenario invalid');
+    const doc = { ...r.scenario, traffic: r.scenario.traffic.map((t) => (t.id === 'ssh-in' ? { ...t, count: 3, intervalMs: 100, holdMs: 500 } : t)) };
+    const s = Simulation.create(doc);
+    const open = () => (s as unknown as { graph: { snat: { ilpipFlows: Map<string, number> } } }).graph.snat.ilpipFlows.size;
+    s.runUntil(1_300_000);
+    expect(open()).toBe(3);
+    s.runUntil(10_000_000);
+    const ssh = s.flows().filter((f) => f.traffic === 'ssh-in');
+    expect(ssh.map((f) => f.outcome)).toEqual(['closed', 'closed', 'closed']);
+    expect(open()).toBe(0);
+  });
+});

@@ -212,7 +212,35 @@ describe('Engine: live actions', () => {
     const snat = e.snat()!;
     expect(snat.devices[0]!.portsPerInstance).toBe(16);
     expect(e.snapshot().flows.filter((f) => f.outcome === 'established')).toHaveLength(12);
-    expect(e.liveActions()).toEqual([{ atUs: 10 * S, action: { action: 'updateOutboundRule', lb: 'lb', rule: 'out', allocatedOutboundPorts: 16 } }]);
+    expect(e.liveActions()).toMatchObject([{ atUs: 10 * S, action: { action: 'updateOutboundRule', lb: 'lb', rule: 'out', allocatedOutboundPorts: 16 } }]);
+  });
+
+  it('a redeploy done between two events of one microsecond is replayed between them, not before (Reset, run again)', () => {
+    const doc = {
+      netplay: 1,
+      name: 'x',
+      settings: { seed: 1, durationSeconds: 5 },
+      resources: [
+        ...vnetWithVms({ id: 'vnet', space: '10.0.0.0/16', subnets: [{ id: 'sn', prefix: '10.0.0.0/24' }] }, [{ id: 'vm1', subnet: 'sn', ip: '10.0.0.4' }]),
+        internetHost('far', '8.8.4.4', [{ type: 'tcp-accept', port: 80 }]),
+      ],
+      traffic: [{ id: 't', type: 'tcp', from: 'vm1', to: 'far:80', count: 1, startMs: 1000 }],
+    };
+    const e = new Engine();
+    expect(e.load(doc).ok).toBe(true);
+    let live: { t: number; summary: string } | null = null;
+    for (let i = 0; i < 200 && live === null; i++) {
+      const ev = e.step().event;
+      if (ev?.kind === 'rewrite') live = { t: ev.t, summary: ev.summary };
+    }
+    expect(live?.summary).toContain('default outbound access of vm1');
+    expect(e.act({ action: 'redeploy', vm: 'vm1' })).toContain('redeployed vm1');
+    e.reset();
+    e.advance(5 * S, { maxEvents: 1e9 });
+    const rewrites = e.trace({ kinds: ['rewrite'] }, 0, 5).rows;
+    // The SYN went out before the redeploy, so it keeps the old address, as it did live.
+    expect({ t: rewrites[0]!.t, summary: rewrites[0]!.summary }).toEqual(live);
+    expect(e.trace({ kinds: ['note'] }, 0, 50).rows.some((r) => r.summary.startsWith('redeployed vm1') && r.t === live!.t)).toBe(true);
   });
 
   it('explains outbound paths of a document without running it', () => {

@@ -10,8 +10,8 @@
  *   metrics:         once per virtual minute, each device's metrics() → series
  *
  * Reference: shared/reference/cloud-nat-lb.md §A (load balancer, default outbound), §B (NAT gateway).
- * Other clouds' NAT on the same table (§E, §F): one AwsNatGateway per awsNatGateway (unknown
- * flows as for Azure's NAT gateway: RST to the sender after the 350 s idle timeout) and one
+ * Other clouds' NAT on the same table (§E, §F): one AwsNatGateway per awsNatGateway (after the
+ * 350 s idle timeout an inside host's packet gets a RST; unknown inbound packets are dropped) and one
  * GcpCloudNat per gcpCloudNat over the VMs of the subnets it serves; Cloud NAT has no box on the
  * path, so its rewrites and drops are recorded at the VM's own node.
  */
@@ -25,7 +25,7 @@ import { drawDefaultOutboundIp } from './default-outbound.ts';
 import { DEFAULT_OUTBOUND_PORTS } from './outbound.ts';
 import { frontendIpCount, poolMembers, snatRulesOf } from './outbound-lb.ts';
 import type { FabricIo, OutboundDecision } from './outbound-types.ts';
-import { ACK, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, PROTO_ICMP, PROTO_TCP, PROTO_UDP, RST, SYN, type Packet } from './packet.ts';
+import { ACK, FIN, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, PROTO_ICMP, PROTO_TCP, PROTO_UDP, RST, SYN, type Packet } from './packet.ts';
 import {
   AwsNatGateway,
   GcpCloudNat,
@@ -94,8 +94,12 @@ export class SnatPlane implements EventSink<unknown> {
   private readonly byPrivate = new Map<number, Binding>();
   private readonly taken = new Set<number>();
   private readonly takenBlocks: Cidr[] = [];
-  /** Inbound flows through an overridden ILPIP ("proto|priv:port|remote:port"): their replies keep the ILPIP. */
-  private readonly ilpipFlows = new Set<string>();
+  /**
+   * Inbound flows through an overridden ILPIP ("proto|priv:port|remote:port"): their replies keep
+   * the ILPIP. The value holds the TCP FINs seen (1 from the VM, 2 from the remote); a TCP flow is
+   * forgotten after a RST or after the ACK that follows both FINs.
+   */
+  private readonly ilpipFlows = new Map<string, number>();
   readonly metrics = new SnatMetrics();
   private timer = 0;
   private timerAt = Infinity;
@@ -105,6 +109,9 @@ export class SnatPlane implements EventSink<unknown> {
   private inAck = new Uint32Array(1024);
   /** Cloud NAT translations that got a port, per "device|vm" (GCP counts no such metric; the SNAT panel shows it). */
   private readonly okByVm = new Map<string, number>();
+
+  /** Whether a load balancer balances this frontend address (set by the graph builder once the LB plane exists). */
+  isBalanced: (ip: number) => boolean = () => false;
 
   /**
    * Each VM's instance key, as SNAT devices, metrics and the panel name it: the VM's name, or
@@ -149,7 +156,7 @@ export class SnatPlane implements EventSink<unknown> {
     const key = `${r.vmId}/${r.ipConfig}`;
     let device: SnatDevice;
     const instance = this.instance(r.vmId);
-    if (src.kind === 'default-outbound') device = this.defaultOutboundDevice(instance, key, r.privateIp, 0);
+    if (src.kind === 'default-outbound') device = this.defaultOutboundDevice(instance, key, 0);
     else if (src.kind === 'nat-gateway') device = this.natGatewayDevice(src.natGateway);
     else if (src.kind === 'aws-nat-gateway') device = this.awsDevice(src.natGateway);
     else if (src.kind === 'gcp-cloud-nat') device = this.gcpDevice(src.cloudNat);
@@ -273,7 +280,7 @@ export class SnatPlane implements EventSink<unknown> {
     return this.add({ id, mechanism: 'gcp-cloud-nat', name: `Cloud NAT '${cn.name}'`, resource: id, lb: null, gw: null, error, publicIps: ips, ...(gcp ? { gcp } : {}) });
   }
 
-  private defaultOutboundDevice(vmName: string, key: string, privateIp: number, redeploys: number): SnatDevice {
+  private defaultOutboundDevice(vmName: string, key: string, redeploys: number): SnatDevice {
     const ip = drawDefaultOutboundIp(this.seed, key, redeploys, (a) => this.taken.has(a) || this.byPublic.has(a) || this.takenBlocks.some((c) => cidrContains(c, a)));
     const rule: AzureOutboundRule = {
       name: key,
@@ -285,7 +292,6 @@ export class SnatPlane implements EventSink<unknown> {
       enableTcpReset: false,
     };
     const snat = new AzureLbSnat(rule, [vmName], this.table);
-    void privateIp;
     const id = `default-outbound/${key}${redeploys ? `#${redeploys}` : ''}`;
     return this.add({ id, mechanism: 'default-outbound', name: `default outbound access of ${vmName}${redeploys ? ` (after redeploy ${redeploys})` : ''}`, resource: key.split('/')[0]!, lb: snat, gw: null, error: null, publicIps: [ip] });
   }
@@ -306,7 +312,17 @@ export class SnatPlane implements EventSink<unknown> {
       ctx.drop(io.id, p, 'no-outbound', `${ipv4ToString(p.src)} has no SNAT device`);
       return;
     }
-    if (b.ilpip !== undefined && this.ilpipFlows.size > 0 && this.ilpipFlows.has(flowKey(p.proto, p.src, p.srcPort, p.dst, p.dstPort))) return this.viaIlpip(p, b, io);
+    if (b.ilpip !== undefined && this.ilpipFlows.size > 0) {
+      const key = flowKey(p.proto, p.src, p.srcPort, p.dst, p.dstPort);
+      const fins = this.ilpipFlows.get(key);
+      if (fins !== undefined) {
+        if (p.proto === PROTO_TCP) {
+          if (p.flags & RST || (fins === 3 && !(p.flags & FIN))) this.ilpipFlows.delete(key);
+          else if (p.flags & FIN) this.ilpipFlows.set(key, fins | 1);
+        }
+        return this.viaIlpip(p, b, io);
+      }
+    }
     const dev = b.device;
     if (dev.error !== null) {
       ctx.drop(io.id, p, 'snat-config', `${dev.name} cannot SNAT: ${dev.error}`);
@@ -414,6 +430,17 @@ export class SnatPlane implements EventSink<unknown> {
       ctx.drop(dev.resource, p, 'no-snat-mapping', `${ipv4ToString(p.dst)} is a NAT IP of ${dev.name}; ${ipv4ToString(p.src)}:${p.srcPort} → port ${p.dstPort} is no reply of a flow a VM started, and Cloud NAT lets no unsolicited traffic in`);
       return true;
     }
+    if (dev.mechanism === 'lb-outbound-rule' || dev.mechanism === 'lb-rule-snat') {
+      // A frontend the load balancer balances: its rules decide (lb-plane.ts). Otherwise only replies come in.
+      if (this.isBalanced(p.dst)) return false;
+      ctx.drop(
+        dev.resource,
+        p,
+        'no-snat-mapping',
+        `${ipv4ToString(p.dst)} is the address ${dev.name} SNATs to, and no load-balancing rule uses it: nothing inside talked to ${ipv4ToString(p.src)}:${p.srcPort} from port ${p.dstPort}, so this is not a reply and is dropped`,
+      );
+      return true;
+    }
     if (dev.mechanism !== 'default-outbound') return false;
     ctx.drop(
       dev.resource,
@@ -427,10 +454,13 @@ export class SnatPlane implements EventSink<unknown> {
   /** A NAT gateway packet of a flow it does not know: one-directional RST to the sender, or drop (§B). */
   private unknown(p: Packet, dev: SnatDevice, rst: boolean, io: FabricIo, direction: 'outbound' | 'inbound', who: string): void {
     const ctx = this.ctx;
-    const what = `${direction === 'outbound' ? `${who}'s` : `the`} ${p.proto === PROTO_TCP ? 'TCP' : p.proto === PROTO_UDP ? 'UDP' : `protocol ${p.proto}`} packet ${ipv4ToString(p.src)}:${p.srcPort} → ${ipv4ToString(p.dst)}:${p.dstPort}`;
+    const ports = p.proto === PROTO_TCP || p.proto === PROTO_UDP;
+    const ends = ports ? `${ipv4ToString(p.src)}:${p.srcPort} → ${ipv4ToString(p.dst)}:${p.dstPort}` : `${ipv4ToString(p.src)} → ${ipv4ToString(p.dst)}`;
+    const what = `${direction === 'outbound' ? `${who}'s` : `the`} ${p.proto === PROTO_TCP ? 'TCP' : p.proto === PROTO_UDP ? 'UDP' : p.proto === PROTO_ICMP ? 'ICMP' : `protocol ${p.proto}`} packet ${ends}`;
     if (!rst) {
-      const why = direction === 'inbound' ? 'only replies to outbound flows come in' : p.proto === PROTO_TCP ? 'a RST of an unknown flow is dropped' : 'it translates only TCP and UDP';
-      ctx.drop(dev.resource, p, direction === 'inbound' ? 'no-snat-mapping' : 'protocol-unsupported', `${dev.name} has no mapping for ${what}: ${why}`);
+      const unsupported = direction === 'outbound' && !ports;
+      const why = direction === 'inbound' ? 'only replies to outbound flows come in' : p.proto === PROTO_TCP ? 'a RST of an unknown flow is dropped' : ports ? 'a packet of an unknown flow is dropped' : 'it translates only TCP and UDP';
+      ctx.drop(dev.resource, p, unsupported ? 'protocol-unsupported' : 'no-snat-mapping', `${dev.name} has no mapping for ${what}: ${why}`);
       return;
     }
     const r = ctx.packet(p.flowId, PROTO_TCP, p.dst, p.src);
@@ -464,8 +494,15 @@ export class SnatPlane implements EventSink<unknown> {
   noteIlpipInbound(p: Packet): void {
     const b = this.byPrivate.get(p.dst);
     if (b?.ilpip === undefined) return;
-    if (p.proto === PROTO_TCP && (p.flags & (SYN | ACK)) !== SYN) return;
-    this.ilpipFlows.add(flowKey(p.proto, p.dst, p.dstPort, p.src, p.srcPort));
+    const key = flowKey(p.proto, p.dst, p.dstPort, p.src, p.srcPort);
+    if (p.proto === PROTO_TCP && (p.flags & (SYN | ACK)) !== SYN) {
+      const fins = this.ilpipFlows.get(key);
+      if (fins === undefined) return;
+      if (p.flags & RST || (fins === 3 && !(p.flags & FIN))) this.ilpipFlows.delete(key);
+      else if (p.flags & FIN) this.ilpipFlows.set(key, fins | 2);
+      return;
+    }
+    if (!this.ilpipFlows.has(key)) this.ilpipFlows.set(key, 0);
   }
 
   private viaIlpip(p: Packet, b: Binding, io: FabricIo): void {
@@ -567,11 +604,11 @@ export class SnatPlane implements EventSink<unknown> {
   /** Redeploys a VM: its default outbound ipconfigs get another address from the pool. */
   redeploy(vmId: string): string[] {
     const changes: string[] = [];
-    for (const [priv, b] of this.byPrivate) {
+    for (const b of this.byPrivate.values()) {
       if (b.vmId !== vmId || b.device.mechanism !== 'default-outbound') continue;
       const old = b.device.publicIps[0]!;
       b.redeploys++;
-      b.device = this.defaultOutboundDevice(b.instance, b.key, priv, b.redeploys);
+      b.device = this.defaultOutboundDevice(b.instance, b.key, b.redeploys);
       this.onRoute?.(b.device.publicIps[0]!, b.fabric);
       changes.push(`${b.key}: default outbound address ${ipv4ToString(old)} → ${ipv4ToString(b.device.publicIps[0]!)}`);
     }

@@ -85,6 +85,17 @@ export function nextPowerOfTwo(n: number): number {
   return p;
 }
 
+/**
+ * A VM's NAT ports: the minimum (64 static, 32 dynamic by default; at least 2 or 32) and the
+ * maximum (the minimum when static; 65,536 by default when dynamic), each rounded up to a power
+ * of two [U]. The inspector's explanation and the allocator both read it.
+ */
+export function cloudNatPortRange(c: { readonly enableDynamicPortAllocation?: boolean; readonly minPortsPerVm?: number; readonly maxPortsPerVm?: number }): { min: number; max: number } {
+  const dynamic = c.enableDynamicPortAllocation ?? false;
+  const min = nextPowerOfTwo(Math.max(dynamic ? 32 : 2, c.minPortsPerVm ?? (dynamic ? 32 : 64)));
+  return { min, max: dynamic ? nextPowerOfTwo(c.maxPortsPerVm ?? 65_536) : min };
+}
+
 export class GcpCloudNat {
   readonly minPorts: number;
   readonly maxPorts: number;
@@ -105,8 +116,7 @@ export class GcpCloudNat {
     if (this.dynamic && this.eim)
       throw new SnatConfigError('eim-with-dynamic', `Cloud NAT '${config.name}': endpoint-independent mapping and dynamic port allocation cannot be on together`);
     if (config.natIps.length === 0) throw new SnatConfigError('no-nat-ip', `Cloud NAT '${config.name}' needs at least one NAT IP`);
-    this.minPorts = nextPowerOfTwo(Math.max(this.dynamic ? 32 : 2, config.minPortsPerVm ?? (this.dynamic ? 32 : 64)));
-    this.maxPorts = this.dynamic ? nextPowerOfTwo(config.maxPortsPerVm ?? 65_536) : this.minPorts;
+    ({ min: this.minPorts, max: this.maxPorts } = cloudNatPortRange(config));
     if (this.maxPorts <= this.minPorts && this.dynamic)
       throw new SnatConfigError('max-not-above-min', `Cloud NAT '${config.name}': maxPortsPerVm (${groupDigits(this.maxPorts)}) must be above minPortsPerVm (${groupDigits(this.minPorts)})`);
     const block = Math.min(this.minPorts, 1024);

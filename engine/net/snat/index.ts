@@ -37,4 +37,4 @@ export {
   type AzureNatGatewayMetrics,
 } from './azure-nat-gateway.ts';
 export { AwsNatGateway, AWS_NATGW_DESTINATION_LIMIT, AWS_NATGW_IDLE_US, awsNatGatewayTimers, type AwsNatGatewayConfig, type AwsNatGatewayMetrics } from './aws-nat-gateway.ts';
-export { GcpCloudNat, GCP_DEFAULT_TIMEOUTS, gcpTimers, nextPowerOfTwo, type GcpCloudNatConfig, type GcpDropReason, type GcpTimeouts, type GcpVmMetrics } from './gcp-cloud-nat.ts';
+export { cloudNatPortRange, GcpCloudNat, GCP_DEFAULT_TIMEOUTS, gcpTimers, nextPowerOfTwo, type GcpCloudNatConfig, type GcpDropReason, type GcpTimeouts, type GcpVmMetrics } from './gcp-cloud-nat.ts';
