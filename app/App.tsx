@@ -35,6 +35,8 @@ function onFileDrop(e: DragEvent) {
 export function App() {
   const theme = useViewStore((s) => s.theme);
   const dockTall = useViewStore((s) => s.dockTab === 'capture' && s.dockTall);
+  // The Netfilter tab's listings need more height than the other panels (not the capture's width).
+  const dockMid = useViewStore((s) => s.dockTab === 'netfilter');
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
@@ -49,7 +51,7 @@ export function App() {
   }, []);
   return (
     <ReactFlowProvider>
-      <div className={dockTall ? 'app dock-tall' : 'app'} onDragOver={onFileDragOver} onDrop={onFileDrop}>
+      <div className={dockTall ? 'app dock-tall' : dockMid ? 'app dock-mid' : 'app'} onDragOver={onFileDragOver} onDrop={onFileDrop}>
         <Toolbar />
         <ShareBox />
         <Palette />

@@ -6,12 +6,14 @@ import { App } from './App.tsx';
 import { registerCapturePanel } from './panels/capture/index.ts';
 import { registerSnatPanels } from './panels/snat/index.ts';
 import { registerTcpPingPanel } from './panels/tcpping/index.ts';
+import { registerNetfilterPanel } from './panels/netfilter/index.ts';
 import { startRunHalf } from './run/wire.ts';
 import { loadInitialDocument } from './shell/boot.ts';
 
 registerCapturePanel();
 registerSnatPanels();
 registerTcpPingPanel();
+registerNetfilterPanel();
 startRunHalf();
 
 const root = document.getElementById('root');

@@ -47,6 +47,8 @@ const MINIMAP_COLORS: Record<string, string> = {
   loadBalancer: '#f59e0b',
   publicIp: '#0ea5e9',
   natGateway: '#ec4899',
+  linuxRouter: '#0d9488',
+  routeTable: '#7c3aed',
   internetHost: '#64748b',
 };
 

@@ -15,7 +15,7 @@ import { addAt } from './use-drop.ts';
 /** Where a click on the palette puts the new resource. */
 function clickSpot(kind: PaletteKind): { x: number; y: number } | null {
   const doc = useDocumentStore.getState().doc;
-  const wants = kind === 'subnet' ? 'vnet' : kind === 'vm' || kind === 'nva' || kind === 'gatewayLoadBalancer' ? 'subnet' : null;
+  const wants = kind === 'subnet' ? 'vnet' : kind === 'vm' || kind === 'nva' || kind === 'linuxRouter' || kind === 'gatewayLoadBalancer' ? 'subnet' : null;
   const selected = useViewStore.getState().selection.map((id) => doc.resources.find((r) => r.id === id));
   // Inside the selected container of the right kind, else the first one in the document.
   const container = wants ? (selected.find((r) => r?.kind === wants) ?? doc.resources.find((r) => r.kind === wants)) : undefined;

@@ -8,7 +8,7 @@ import type { Scenario } from '../../engine/model/scenario.ts';
 import { parentOf } from '../state/geometry.ts';
 import type { ReferenceEdge, ResourceNode } from './derive-flow.ts';
 
-const RANK: Partial<Record<string, number>> = { vnet: 0, subnet: 0, vm: 0, nva: 0, loadBalancer: 1, natGateway: 1, awsNatGateway: 1, gcpCloudNat: 1, publicIp: 2, publicIpPrefix: 2, internetHost: 3 };
+const RANK: Partial<Record<string, number>> = { vnet: 0, subnet: 0, vm: 0, nva: 0, loadBalancer: 1, natGateway: 1, awsNatGateway: 1, gcpCloudNat: 1, linuxRouter: 1, routeTable: 1, publicIp: 2, publicIpPrefix: 2, internetHost: 3 };
 
 const CONTAINER_OPTIONS = {
   'elk.padding': '[top=48,left=20,bottom=20,right=20]',

@@ -7,7 +7,7 @@
 import type { Edge, Node } from '@xyflow/react';
 import { referencesOf, type ReferenceSpec } from '../../engine/model/references.ts';
 import type { Resource, ResourceOf, Scenario } from '../../engine/model/scenario.ts';
-import { boxOf, parentOf } from '../state/geometry.ts';
+import { absoluteBox, boxOf, parentOf } from '../state/geometry.ts';
 import { handleIds } from '../state/ops/endpoints.ts';
 import type { Path } from '../state/ops/paths.ts';
 
@@ -39,6 +39,8 @@ const NODE_TYPE: Partial<Record<Resource['kind'], string>> = {
   awsNatGateway: 'natGateway',
   gcpCloudNat: 'natGateway',
   internetHost: 'internetHost',
+  linuxRouter: 'linuxRouter',
+  routeTable: 'routeTable',
 };
 
 const DEPTH: Partial<Record<Resource['kind'], number>> = { vnet: 0, subnet: 1, vm: 2, nva: 2 };
@@ -116,10 +118,30 @@ function ends(doc: Scenario, r: Resource, ref: ReferenceSpec): [End, End] | null
     const k = partIndex();
     return k < 0 ? null : [own, { node: target.id, handle: handleIds.fe(k) }];
   }
+  if (r.kind === 'subnet' && head === 'routeTable') return [{ node: r.id, handle: handleIds.subnetOut }, { node: target.id, handle: routeTableHandle(doc, r.id, target.id) }];
+  if (r.kind === 'nic' && head === 'subnet') return routerLeg(doc, r, target.id);
   if (r.kind === 'subnet' && head === 'natGateway') return [{ node: r.id, handle: handleIds.subnetOut }, { node: target.id, handle: handleIds.natgw }];
   if (r.kind === 'natGateway') return [{ node: r.id, handle: handleIds.natgw }, { node: target.id, handle: head === 'publicIps' ? handleIds.pip : handleIds.prefix }];
   if (r.kind === 'awsNatGateway' || r.kind === 'gcpCloudNat') return [{ node: r.id, handle: handleIds.natgw }, { node: target.id, handle: handleIds.pip }];
   return null;
+}
+
+/** A route table drawn below its subnet is entered from above, otherwise from its left. */
+function routeTableHandle(doc: Scenario, subnetId: string, tableId: string): string {
+  const s = absoluteBox(doc, subnetId);
+  const t = absoluteBox(doc, tableId);
+  return s && t && t.y > s.y + s.height && t.x < s.x + s.width ? handleIds.routeTableTop : handleIds.routeTable;
+}
+
+/**
+ * A Linux router is a top-level node (its interfaces often sit in several subnets and VNets, as an
+ * OpenStack router's do): each NIC is an edge from its subnet to the interface's row (eth0, eth1,
+ * ...). A VM's or NVA's subnet is its container instead.
+ */
+function routerLeg(doc: Scenario, nic: ResourceOf<'nic'>, subnetId: string): [End, End] | null {
+  const host = doc.resources.find((x) => x.id === nic.vm);
+  if (!host || host.kind !== 'linuxRouter') return null;
+  return [{ node: subnetId, handle: handleIds.subnetOut }, { node: host.id, handle: handleIds.routerIf(nic.id) }];
 }
 
 function relationOf(ref: ReferenceSpec): string {

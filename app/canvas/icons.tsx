@@ -1,7 +1,7 @@
 /** Hand-made 20x20 icons for the resource kinds; stroke follows the text colour. */
 import { memo, type ReactElement } from 'react';
 
-export type IconName = 'vnet' | 'subnet' | 'vm' | 'publicIp' | 'loadBalancer' | 'gatewayLoadBalancer' | 'natGateway' | 'nva' | 'internetHost' | 'publicIpPrefix';
+export type IconName = 'vnet' | 'subnet' | 'vm' | 'publicIp' | 'loadBalancer' | 'gatewayLoadBalancer' | 'natGateway' | 'nva' | 'internetHost' | 'publicIpPrefix' | 'linuxRouter' | 'routeTable';
 
 const PATHS: Record<IconName, ReactElement> = {
   vnet: (
@@ -59,6 +59,18 @@ const PATHS: Record<IconName, ReactElement> = {
     <>
       <path d="M3 14h6l2-8h6" />
       <path d="M14 3l3 3-3 3M3 6h4M3 17h14" />
+    </>
+  ),
+  linuxRouter: (
+    <>
+      <circle cx="10" cy="10" r="7.5" />
+      <path d="M6 8h8l-2-2M14 12H6l2 2" />
+    </>
+  ),
+  routeTable: (
+    <>
+      <rect x="2.5" y="3" width="15" height="14" rx="1.5" />
+      <path d="M2.5 7.5h15M7 7.5V17M9.5 12h5l-1.5-1.5M14.5 12l-1.5 1.5" />
     </>
   ),
   internetHost: (

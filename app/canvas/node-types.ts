@@ -1,10 +1,12 @@
 import type { NodeTypes } from '@xyflow/react';
 import { HostNode } from './HostNode.tsx';
 import { InternetHostNode } from './InternetHostNode.tsx';
+import { LinuxRouterNode } from './LinuxRouterNode.tsx';
 import { LoadBalancerNode } from './LoadBalancerNode.tsx';
 import { NatGatewayNode } from './NatGatewayNode.tsx';
 import { PublicIpNode } from './PublicIpNode.tsx';
 import { PublicIpPrefixNode } from './PublicIpPrefixNode.tsx';
+import { RouteTableNode } from './RouteTableNode.tsx';
 import { SubnetNode } from './SubnetNode.tsx';
 import { VnetNode } from './VnetNode.tsx';
 
@@ -18,4 +20,6 @@ export const nodeTypes: NodeTypes = {
   publicIpPrefix: PublicIpPrefixNode,
   natGateway: NatGatewayNode,
   internetHost: InternetHostNode,
+  linuxRouter: LinuxRouterNode,
+  routeTable: RouteTableNode,
 };

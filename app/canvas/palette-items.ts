@@ -21,5 +21,7 @@ export const PALETTE: readonly PaletteItem[] = [
   { kind: 'awsNatGateway', label: 'AWS NAT GW', icon: 'natGateway', hint: 'AWS NAT gateway: connect a subnet and 1 to 8 public IPs' },
   { kind: 'gcpCloudNat', label: 'Cloud NAT', icon: 'natGateway', hint: 'GCP Cloud NAT: connect a subnet and NAT IPs (each VM\'s host translates)' },
   { kind: 'nva', label: 'NVA', icon: 'nva', hint: 'A network virtual appliance: drop inside a subnet' },
+  { kind: 'linuxRouter', label: 'Linux router', icon: 'linuxRouter', hint: 'A Linux router with iptables: drop inside a subnet (eth0); connect another subnet for eth1' },
+  { kind: 'routeTable', label: 'Route table', icon: 'routeTable', hint: 'User-defined routes: connect subnets to it' },
   { kind: 'internetHost', label: 'Internet host', icon: 'internetHost', hint: 'A server on the Internet (HTTP echo on :80)' },
 ];

@@ -13,6 +13,7 @@ import { OutboundSection } from './snat/OutboundSection.tsx';
 import { NatBehaviourSection } from './snat/NatBehaviourSection.tsx';
 import { CaptureHere } from './capture/CaptureHere.tsx';
 import { LbSection } from './lb/LbSection.tsx';
+import { RouterBehaviour, RouterInterfaces } from './netfilter/RouterSection.tsx';
 
 function ResourceIds() {
   const ids = useDocumentStore((s) => s.doc.resources);
@@ -42,19 +43,20 @@ export const Inspector = memo(function Inspector() {
   const resources = useDocumentStore((s) => s.doc.resources);
   const selected = selection.map((id) => resources.find((r) => r.id === id)).filter((r) => r !== undefined);
   const one = selected.length === 1 ? selected[0] : undefined;
-  const nics = one && (one.kind === 'vm' || one.kind === 'nva') ? resources.filter((r) => r.kind === 'nic' && r.vm === one.id) : [];
+  const nics = one && (one.kind === 'vm' || one.kind === 'nva' || one.kind === 'linuxRouter') ? resources.filter((r) => r.kind === 'nic' && r.vm === one.id) : [];
   return (
     <aside className="inspector" aria-label="Inspector">
       <h2 className="panel-title">Inspector</h2>
       <ProblemCount />
       <ResourceIds />
       {selected.length === 0 && <ScenarioForm />}
-      {one && <ResourceForm key={one.id} resourceId={one.id} />}
+      {one && <ResourceForm key={one.id} resourceId={one.id} {...(one.kind === 'linuxRouter' ? { intro: <RouterInterfaces router={one} /> } : {})} />}
       {nics.map((n) => (
         <ResourceForm key={n.id} resourceId={n.id} nested />
       ))}
       {one && one.kind === 'vm' && <OutboundSection vmId={one.id} />}
       {one && <NatBehaviourSection resource={one} />}
+      {one && one.kind === 'linuxRouter' && <RouterBehaviour router={one} />}
       {one && one.kind === 'loadBalancer' && one.sku !== 'Gateway' && <LbSection lbId={one.id} />}
       {one && <CaptureHere nodeId={one.id} />}
       {selected.length > 1 && (

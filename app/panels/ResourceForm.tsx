@@ -1,5 +1,5 @@
 /** The inspector's form for one resource, generated from its kind's schema. */
-import { memo, useMemo } from 'react';
+import { memo, useMemo, type ReactNode } from 'react';
 import type { Resource } from '../../engine/model/scenario.ts';
 import { edit, useDocumentStore } from '../state/document-store.ts';
 import { renameId } from '../state/ops/rename.ts';
@@ -28,7 +28,7 @@ const KIND_LABEL: Record<Resource['kind'], string> = {
   linuxRouter: 'Linux router',
 };
 
-export const ResourceForm = memo(function ResourceForm({ resourceId, nested = false }: { resourceId: string; nested?: boolean }) {
+export const ResourceForm = memo(function ResourceForm({ resourceId, nested = false, intro }: { resourceId: string; nested?: boolean; intro?: ReactNode }) {
   const index = useDocumentStore((s) => s.doc.resources.findIndex((r) => r.id === resourceId));
   const resource = useDocumentStore((s) => s.doc.resources[index]);
   const v = useValidation();
@@ -56,6 +56,7 @@ export const ResourceForm = memo(function ResourceForm({ resourceId, nested = fa
           {KIND_LABEL[resource.kind]}: {resource.name}
         </Heading>
         <FieldIssues path={[]} />
+        {intro}
         <ObjectFields schema={schema} value={resource} path={[]} skip={['kind']} />
       </section>
     </FieldCtx.Provider>

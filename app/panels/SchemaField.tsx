@@ -5,6 +5,7 @@ import { useFieldCtx } from './field-context.ts';
 import { FieldIssues } from './FieldParts.tsx';
 import { defaultFor, discriminatorOf, humanize, typeOf, type JsonSchema } from './json-schema.ts';
 import { BooleanField, EnumField, IdField, NumberField, TextField } from './ScalarFields.tsx';
+import { LINE_LISTS, LinesField } from './LinesField.tsx';
 
 export interface FieldProps {
   schema: JsonSchema;
@@ -23,6 +24,7 @@ export const SchemaField = memo(function SchemaField(props: FieldProps) {
     case 'object':
       return <ObjectField {...props} />;
     case 'array':
+      if (path.length === 1 && LINE_LISTS[String(path[0])] && schema.items && typeOf(schema.items) === 'string') return <LinesField {...props} />;
       return schema.prefixItems ? <TupleField {...props} /> : <ArrayField {...props} />;
     case 'union':
       return <UnionField {...props} />;
@@ -78,7 +80,7 @@ const TupleField = memo(function TupleField({ schema, value, path, label }: Fiel
 });
 
 /** A singular for item labels: "frontends" -> "frontend", "ipConfigs" -> "ipConfig". */
-const singular = (label: string) => label.replace(/ies$/, 'y').replace(/s$/, '');
+const singular = (label: string) => (/sses$/.test(label) ? label.slice(0, -2) : label.replace(/ies$/, 'y').replace(/s$/, ''));
 
 const ArrayField = memo(function ArrayField({ schema, value, path, label }: FieldProps) {
   const ctx = useFieldCtx();

@@ -107,5 +107,5 @@ export function defaultFor(s: JsonSchema): unknown {
 /** "addressPrefix" -> "Address prefix"; known acronyms kept. */
 export function humanize(key: string): string {
   const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/Ip\b/g, 'IP').replace(/Ips\b/g, 'IPs').toLowerCase();
-  return (words[0]?.toUpperCase() ?? '') + words.slice(1).replace(/\bip\b/g, 'IP').replace(/\bips\b/g, 'IPs').replace(/\bvnet\b/g, 'VNet').replace(/\bnic\b/g, 'NIC').replace(/\bha\b/g, 'HA').replace(/\btcp\b/g, 'TCP');
+  return (words[0]?.toUpperCase() ?? '') + words.slice(1).replace(/\bip\b/g, 'IP').replace(/\bips\b/g, 'IPs').replace(/\bvnet\b/g, 'VNet').replace(/\bnic\b/g, 'NIC').replace(/\bha\b/g, 'HA').replace(/\btcp\b/g, 'TCP').replace(/\barp\b/g, 'ARP');
 }

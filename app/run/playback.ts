@@ -12,10 +12,13 @@ import type { EventBatch, StepResult } from '../../engine/api.ts';
 import type { Scenario } from '../../engine/model/scenario.ts';
 import { useDocumentStore } from '../state/document-store.ts';
 import { useSimStore, type SimActions } from '../state/sim-store.ts';
-import { showStatus } from '../state/view-store.ts';
+import { showStatus, useViewStore } from '../state/view-store.ts';
 import { runBlocker, validate } from '../state/validation.ts';
 import { engineBridge, WorkerCrash } from '../worker/bridge.ts';
 import { DROP_WALL_MS, packetFeed, spanUs } from './packet-feed.ts';
+
+/** The dock tab that wants the routers' netfilter state in snapshots (app/panels/netfilter). */
+export const NETFILTER_TAB = 'netfilter';
 
 /** How often the panels get a fresh snapshot while running. */
 const SNAPSHOT_EVERY_MS = 1000;
@@ -116,7 +119,9 @@ async function ensureLoaded(): Promise<boolean> {
 async function refreshSnapshot(): Promise<void> {
   const filter = get().socketFilter;
   const rows = get().status === 'running' ? RUNNING_ROWS : PAUSED_ROWS;
-  const snap = await engineBridge.call((e) => e.snapshot({ filter, maxSockets: rows, maxFlows: rows }));
+  // Netfilter listings cost the worker a print per router: only while their tab is open.
+  const netfilter = useViewStore.getState().dockTab === NETFILTER_TAB;
+  const snap = await engineBridge.call((e) => e.snapshot({ filter, maxSockets: rows, maxFlows: rows, netfilter }));
   set({ snapshot: snap });
 }
 

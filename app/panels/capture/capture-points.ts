@@ -10,7 +10,7 @@ import { edit, useDocumentStore } from '../../state/document-store.ts';
 import { useViewStore } from '../../state/view-store.ts';
 
 /** Resource kinds a capture point can sit on: the ones that send or forward packets. */
-export const CAPTURABLE: ReadonlySet<ResourceKind> = new Set<ResourceKind>(['vm', 'nva', 'nic', 'internetHost', 'loadBalancer', 'natGateway']);
+export const CAPTURABLE: ReadonlySet<ResourceKind> = new Set<ResourceKind>(['vm', 'nva', 'nic', 'internetHost', 'loadBalancer', 'natGateway', 'linuxRouter']);
 
 export function canCapture(doc: Scenario, nodeId: string): boolean {
   const r = doc.resources.find((x) => x.id === nodeId);

@@ -5,7 +5,7 @@
  * outside it that may be shared (a subnet, a backend pool, a NAT gateway), and drops those that
  * may not (a public IP serves one thing at a time).
  */
-import { nextFreeIp, nextFreePublicIp, nextFreeSubnetPrefix, nextFreeVnetSpace, uniqueName } from '../../../engine/model/derive.ts';
+import { ipToNumber, nextFreeIp, nextFreePublicIp, nextFreeSubnetPrefix, nextFreeVnetSpace, uniqueName } from '../../../engine/model/derive.ts';
 import { referencesOf } from '../../../engine/model/references.ts';
 import type { Resource, Scenario } from '../../../engine/model/scenario.ts';
 import { parentOf } from '../geometry.ts';
@@ -19,7 +19,7 @@ export interface ClipboardPayload {
   readonly layout: Scenario['layout'];
 }
 
-const ORDER: Resource['kind'][] = ['vnet', 'subnet', 'publicIp', 'publicIpPrefix', 'natGateway', 'awsNatGateway', 'gcpCloudNat', 'internetHost', 'vm', 'nva', 'loadBalancer', 'nic'];
+const ORDER: Resource['kind'][] = ['vnet', 'routeTable', 'subnet', 'publicIp', 'publicIpPrefix', 'natGateway', 'awsNatGateway', 'gcpCloudNat', 'internetHost', 'vm', 'nva', 'linuxRouter', 'loadBalancer', 'nic'];
 
 export function copyResources(doc: Scenario, ids: readonly string[]): ClipboardPayload | null {
   const take = new Set(ids);
@@ -85,6 +85,17 @@ function freshAddresses(doc: Scenario, r: Resource): Resource {
       return { ...r, addressSpace: [nextFreeVnetSpace(doc)] };
     case 'subnet':
       return { ...r, addressPrefix: nextFreeSubnetPrefix(doc, r.vnet) ?? r.addressPrefix };
+    case 'linuxRouter': {
+      // Uplinks are addresses on the Internet: the copy gets its own (its rules are kept as typed).
+      const taken = new Set<number>();
+      for (const x of doc.resources) if (x.kind === 'linuxRouter') for (const u of x.uplinks) taken.add(ipToNumber(u.address) ?? -1);
+      const uplinks = r.uplinks.map((u) => {
+        const address = nextFreePublicIp(doc, INTERNET_BLOCK, taken) ?? u.address;
+        taken.add(ipToNumber(address) ?? -1);
+        return { ...u, address };
+      });
+      return { ...r, uplinks };
+    }
     case 'publicIp':
     case 'internetHost':
       return { ...r, address: nextFreePublicIp(doc, r.kind === 'publicIp' ? PUBLIC_IP_BLOCK : INTERNET_BLOCK) ?? r.address };

@@ -6,6 +6,7 @@
  * gateway.
  */
 import type { ResourceOf, Scenario } from '../../../engine/model/scenario.ts';
+import { addRouterInterface } from './create.ts';
 import { describeEndpoint, type Endpoint } from './endpoints.ts';
 import { findOfKind, findResource, replaceResource } from './resources.ts';
 
@@ -23,6 +24,8 @@ export function connect(doc: Scenario, a: Endpoint, b: Endpoint): ConnectResult 
     if (x.type === 'ipc' && y.type === 'pool') return nicToPool(doc, x, y);
     if (x.type === 'ipc' && y.type === 'fe') return nicToGateway(doc, x, y);
     if (x.type === 'subnet' && y.type === 'natgw') return subnetToNatGateway(doc, x.id, y.id);
+    if (x.type === 'subnet' && y.type === 'routeTable') return subnetToRouteTable(doc, x.id, y.id);
+    if (x.type === 'subnet' && y.type === 'router') return subnetToRouter(doc, x.id, y.id);
   }
   if (a.type === 'fe' && b.type === 'fe') return frontendToGateway(doc, a, b);
   return refuse(`${cap(describeEndpoint(a))} cannot connect to ${describeEndpoint(b)}: ${hint(a, b)}`);
@@ -38,7 +41,11 @@ function hint(a: Endpoint, b: Endpoint): string {
     case 'ipc':
       return 'a NIC joins a backend pool or chains to a gateway load balancer frontend.';
     case 'subnet':
-      return 'a subnet connects to a NAT gateway.';
+      return 'a subnet connects to a NAT gateway, a route table or a Linux router.';
+    case 'routeTable':
+      return 'a route table is used by subnets.';
+    case 'router':
+      return 'connect a subnet to a Linux router to give it another interface.';
     case 'pool':
       return 'a backend pool holds NICs.';
     default:
@@ -172,4 +179,21 @@ function subnetToNatGateway(doc: Scenario, subnetId: string, natId: string): Con
   if (sn.natGateway !== undefined)
     return refuse(`Subnet '${sn.name}' already uses NAT gateway '${sn.natGateway}'; a subnet has at most one NAT gateway.`);
   return { ok: true, doc: replaceResource(doc, { ...sn, natGateway: natId }) };
+}
+
+/** A subnet uses at most one route table (Azure: "a subnet can have zero or one route table"). */
+function subnetToRouteTable(doc: Scenario, subnetId: string, tableId: string): ConnectResult {
+  const sn = findOfKind(doc, subnetId, 'subnet');
+  const rt = findOfKind(doc, tableId, 'routeTable');
+  if (!sn || !rt) return refuse('That subnet or route table no longer exists.');
+  if (sn.routeTable === tableId) return refuse(`Subnet '${sn.name}' already uses route table '${rt.name}'.`);
+  if (sn.routeTable !== undefined)
+    return refuse(`Subnet '${sn.name}' already uses route table '${sn.routeTable}'; a subnet has at most one route table.`);
+  return { ok: true, doc: replaceResource(doc, { ...sn, routeTable: tableId }) };
+}
+
+/** Connecting a subnet to a Linux router gives the router a new interface (NIC) in it. */
+function subnetToRouter(doc: Scenario, subnetId: string, routerId: string): ConnectResult {
+  const r = addRouterInterface(doc, routerId, subnetId);
+  return r.ok ? { ok: true, doc: r.doc } : refuse(r.reason);
 }

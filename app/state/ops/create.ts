@@ -26,6 +26,8 @@ export type PaletteKind =
   | 'awsNatGateway'
   | 'gcpCloudNat'
   | 'nva'
+  | 'linuxRouter'
+  | 'routeTable'
   | 'internetHost';
 
 export const PUBLIC_IP_BLOCK = '20.48.0.0/16';
@@ -80,6 +82,13 @@ export function createResource(doc: Scenario, kind: PaletteKind, at: Point): Cre
     }
     case 'internetHost':
       return createInternetHost(doc, at);
+    case 'linuxRouter':
+      return createRouter(doc, at);
+    case 'routeTable': {
+      const id = uniqueName(doc, 'rt');
+      const r: Resource = { id, kind: 'routeTable', name: id, routes: [] };
+      return done(addResources(doc, [r], { [id]: at }), [id]);
+    }
   }
 }
 
@@ -232,4 +241,62 @@ function outside(doc: Scenario, subnetId: string, at: Point): Point {
   const vnet = doc.resources.find((r) => r.id === subnetId);
   const box = vnet && vnet.kind === 'subnet' ? absoluteBox(doc, vnet.vnet) : undefined;
   return box ? { x: box.x + box.width + 40, y: at.y } : at;
+}
+
+/**
+ * A Linux router dropped into a subnet: the router with IP forwarding on and its eth0 there. The
+ * router is a top-level node placed just right of the subnet's VNet (its interfaces may end up in
+ * several subnets and VNets); an edge from each subnet to its eth row shows where it is attached.
+ */
+function createRouter(doc: Scenario, at: Point): CreateResult {
+  const subnet = containerAt(doc, at, 'subnet');
+  if (!subnet) return { ok: false, reason: 'A Linux router needs a network for its eth0: drop it inside a subnet (inside a VNet).' };
+  const id = uniqueName(doc, 'router');
+  const router: Resource = { id, kind: 'linuxRouter', name: id, uplinks: [], routes: [], iptables: [], ipForward: true, conntrackMax: 262_144, stack: StackSchema.parse({}) };
+  const placed = addResources(doc, [router], { [id]: freeRightOf(doc, subnet.id, at) });
+  const eth0 = addRouterInterface(placed, id, subnet.id);
+  return eth0.ok ? done(eth0.doc, [id, ...eth0.ids]) : eth0;
+}
+
+const TOP_LEVEL = new Set<Resource['kind']>(['loadBalancer', 'linuxRouter', 'publicIp', 'publicIpPrefix', 'natGateway', 'awsNatGateway', 'gcpCloudNat', 'routeTable', 'internetHost']);
+
+/** Just right of the subnet's VNet, moved down past any top-level node already there. */
+function freeRightOf(doc: Scenario, subnetId: string, at: Point): Point {
+  const spot = outside(doc, subnetId, at);
+  const taken = doc.resources.filter((r) => TOP_LEVEL.has(r.kind)).flatMap((r) => (doc.layout[r.id] ? [doc.layout[r.id]!] : []));
+  const busy = (p: Point) => taken.some((b) => Math.abs(b.x - p.x) < 200 && Math.abs(b.y - p.y) < 90);
+  let p = spot;
+  for (let i = 0; i < 12 && busy(p); i++) p = { x: spot.x, y: spot.y + (i + 1) * 100 };
+  return p;
+}
+
+/**
+ * Another interface for a Linux router: a NIC in `subnetId` with the subnet's next free address
+ * and IP forwarding on (Azure drops forwarded packets on a NIC without it). NICs are the
+ * router's eth0, eth1, ... in document order, so the new one is inserted after its last NIC.
+ */
+export function addRouterInterface(doc: Scenario, routerId: string, subnetId: string): CreateResult {
+  const router = doc.resources.find((r) => r.id === routerId);
+  const subnet = doc.resources.find((r) => r.id === subnetId);
+  if (!router || router.kind !== 'linuxRouter' || !subnet || subnet.kind !== 'subnet') return { ok: false, reason: 'That router or subnet no longer exists.' };
+  const nics = doc.resources.filter((r): r is ResourceOf<'nic'> => r.kind === 'nic' && r.vm === routerId);
+  const eth = (i: number) => `eth${i}`;
+  const already = nics.findIndex((n) => n.subnet === subnetId);
+  if (already >= 0) return { ok: false, reason: `Linux router '${router.name}' already has ${eth(already)} in subnet '${subnet.name}'.` };
+  const ip = nextFreeIp(doc, subnetId);
+  if (!ip) return { ok: false, reason: `Subnet '${subnet.name}' has no free address left.` };
+  const nicId = uniqueName(doc, `${routerId}-nic`);
+  const nic: ResourceOf<'nic'> = {
+    id: nicId,
+    kind: 'nic',
+    name: nicId,
+    vm: routerId,
+    subnet: subnetId,
+    primary: nics.length === 0,
+    enableIpForwarding: true,
+    ipConfigs: [{ name: 'ipconfig1', privateIp: ip, primary: true, loadBalancerBackendPools: [] }],
+  };
+  const last = doc.resources.lastIndexOf(nics[nics.length - 1] ?? router);
+  const resources = [...doc.resources.slice(0, last + 1), nic, ...doc.resources.slice(last + 1)];
+  return done({ ...doc, resources }, [nicId]);
 }

@@ -10,13 +10,22 @@ export type Endpoint =
   | { type: 'fe'; id: string; index: number }
   | { type: 'pool'; id: string; index: number }
   | { type: 'subnet'; id: string }
-  | { type: 'natgw'; id: string };
+  | { type: 'natgw'; id: string }
+  | { type: 'routeTable'; id: string }
+  | { type: 'router'; id: string };
 
 export const handleIds = {
   pip: 'pip',
   prefix: 'prefix',
   subnetOut: 'natgw',
   natgw: 'natgw',
+  routeTable: 'rt',
+  /** The same route table, entered from above (for a table drawn below its subnets). */
+  routeTableTop: 'rt-top',
+  /** A Linux router's "connect a subnet here to add an interface" handle. */
+  routerAttach: 'attach',
+  /** Where a Linux router's interface meets its subnet (the left end of its eth row). */
+  routerIf: (nicId: string) => `if:${nicId}`,
   ipc: (nicId: string, index: number) => `ipc:${nicId}:${index}`,
   fe: (index: number) => `fe:${index}`,
   pool: (index: number) => `pool:${index}`,
@@ -29,8 +38,10 @@ export function parseEndpoint(nodeKind: string, nodeId: string, handle: string |
   if (nodeKind === 'publicIpPrefix') return { type: 'prefix', id: nodeId };
   if (nodeKind === 'subnet') return { type: 'subnet', id: nodeId };
   if (nodeKind === 'natGateway' || nodeKind === 'awsNatGateway' || nodeKind === 'gcpCloudNat') return { type: 'natgw', id: nodeId };
+  if (nodeKind === 'routeTable') return { type: 'routeTable', id: nodeId };
+  if (nodeKind === 'linuxRouter' && (h === handleIds.routerAttach || h.startsWith('if:'))) return { type: 'router', id: nodeId };
   const [tag, a, b] = h.split(':');
-  if ((nodeKind === 'vm' || nodeKind === 'nva') && tag === 'ipc' && a && b !== undefined)
+  if ((nodeKind === 'vm' || nodeKind === 'nva' || nodeKind === 'linuxRouter') && tag === 'ipc' && a && b !== undefined)
     return { type: 'ipc', hostId: nodeId, nicId: a, index: Number(b) };
   if (nodeKind === 'loadBalancer' && (tag === 'fe' || tag === 'pool') && a !== undefined)
     return { type: tag, id: nodeId, index: Number(a) };
@@ -54,5 +65,9 @@ export function describeEndpoint(e: Endpoint): string {
       return 'a subnet';
     case 'natgw':
       return 'a NAT gateway';
+    case 'routeTable':
+      return 'a route table';
+    case 'router':
+      return 'a Linux router';
   }
 }

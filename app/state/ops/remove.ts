@@ -26,7 +26,7 @@ export function cascade(doc: Scenario, ids: readonly string[]): Set<string> {
   }
   // A VM whose only NICs are gone goes too (it was inside a deleted subnet).
   for (const r of doc.resources)
-    if ((r.kind === 'vm' || r.kind === 'nva') && gone.has(r.id))
+    if ((r.kind === 'vm' || r.kind === 'nva' || r.kind === 'linuxRouter') && gone.has(r.id))
       for (const n of doc.resources) if (n.kind === 'nic' && n.vm === r.id) gone.add(n.id);
   return gone;
 }
@@ -65,7 +65,16 @@ export function deleteResources(doc: Scenario, ids: readonly string[]): Scenario
   };
 }
 
-/** Removes one reference (an edge on the canvas): `resourceId` holds it at `path`. */
+/**
+ * Removes one reference (an edge on the canvas): `resourceId` holds it at `path`. A NIC cannot
+ * live without its subnet: the edge from a Linux router's interface to another subnet removes
+ * that interface (the NIC), unless it is the router's last one.
+ */
 export function removeReference(doc: Scenario, resourceId: string, path: Path): Scenario {
+  const owner = doc.resources.find((r) => r.id === resourceId);
+  if (owner?.kind === 'nic' && path.length === 1 && path[0] === 'subnet') {
+    const siblings = doc.resources.filter((r) => r.kind === 'nic' && r.vm === owner.vm).length;
+    return siblings > 1 ? deleteResources(doc, [resourceId]) : doc;
+  }
   return { ...doc, resources: doc.resources.map((r) => (r.id === resourceId ? removeIn(r, path) : r)) };
 }
