@@ -1,8 +1,8 @@
 /**
  * The simulator's throughput and memory: 1,000 VMs with instance-level public IPs (in 4 subnets)
  * open 100,000 TCP connections (100 each) to 10 hosts on the Internet and hold them open. Trace
- * 'off', captures off. Budgets: >= 1,000,000 packet-hops/s (every link traversal counts) and
- * < 300 MB with the 100,000 flows open.
+ * 'off', captures off. Budgets: >= 1,000,000 packet-hops per CPU second (every link traversal
+ * counts) and < 300 MB with the 100,000 flows open. bench/profile-sim.ts shows where the time goes.
  *
  *   npx tsx bench/sim.ts        (also run by `npm run bench`)
  */
@@ -17,7 +17,7 @@ const PER_VM = 100;
 const SERVERS = 10;
 const SUBNETS = 4;
 
-function benchScenario(): Scenario {
+export function benchScenario(): Scenario {
   const resources: NonNullable<ScenarioInput['resources']> = [{ id: 'vnet', kind: 'vnet', name: 'vnet', addressSpace: ['10.0.0.0/16'] }];
   for (let s = 0; s < SUBNETS; s++) resources.push({ id: `sn${s}`, kind: 'subnet', name: `sn${s}`, vnet: 'vnet', addressPrefix: `10.0.${s}.0/24` });
   const traffic: NonNullable<ScenarioInput['traffic']> = [];
@@ -73,8 +73,9 @@ export async function benchSim(): Promise<Figure[]> {
   const loadNote = `load average ${load.map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`;
   const note = `${VMS} VMs, ${open} flows open, ${sim.hops} hops, ${sim.eventsExecuted} events, build ${buildMs.toFixed(0)} ms, ${loadNote}`;
   return [
-    { bench: 'sim', metric: 'packet-hops per second (wall)', value: Math.round(hopsPerSecond), unit: 'hops/s', budget: { limit: 1_000_000, better: 'higher' }, note },
-    { bench: 'sim', metric: 'packet-hops per CPU second', value: Math.round(hopsPerCpuSecond), unit: 'hops/s', note: 'user + system CPU time of the run' },
+    // The budget is judged on CPU time: on the shared machine, wall time mostly measures the queue for a core.
+    { bench: 'sim', metric: 'packet-hops per second (wall)', value: Math.round(hopsPerSecond), unit: 'hops/s', note },
+    { bench: 'sim', metric: 'packet-hops per CPU second', value: Math.round(hopsPerCpuSecond), unit: 'hops/s', budget: { limit: 1_000_000, better: 'higher' }, note: 'user + system CPU time of the run (compiler and GC threads included)' },
     { bench: 'sim', metric: 'run wall time (2 s virtual)', value: Math.round(runMs), unit: 'ms' },
     { bench: 'sim', metric: 'run CPU time (2 s virtual)', value: Math.round(cpuMs), unit: 'ms' },
     { bench: 'sim', metric: 'peak heap used, 100k flows open', value: Math.round(peakHeap / MB), unit: 'MB', budget: { limit: 300, better: 'lower' } },

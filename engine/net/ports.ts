@@ -36,14 +36,21 @@ export interface PortPick {
  * inet_csk_get_port prefers). Returns null when every port is taken (EADDRNOTAVAIL).
  */
 export function pickEphemeralPort(range: PortRange, offsetSeed: number, parity: 0 | 1, taken: (port: number) => boolean): PortPick | null {
-  const r = walkEphemeralPorts(range, offsetSeed, parity, taken);
+  const r = walkEphemeralPorts(range.low, range.high, offsetSeed, parity, { portTaken: taken });
   return r < 0 ? null : { port: pickedPort(r), i: pickedWalk(r) };
 }
 
-/** pickEphemeralPort without an object per connect: the pick packed in one number (-1 for none). */
-export function walkEphemeralPorts(range: PortRange, offsetSeed: number, parity: 0 | 1, taken: (port: number) => boolean): number {
-  const low = range.low;
-  const high = range.high + 1;
+/** What the walk asks about each port it tries (TcpStack answers itself: no closure or range object to fetch per connect). */
+export interface PortCheck {
+  portTaken(port: number): boolean;
+}
+
+/**
+ * pickEphemeralPort without an object per connect: the range as numbers (`high` inclusive) and the
+ * pick packed in one number (-1 for none).
+ */
+export function walkEphemeralPorts(low: number, highInclusive: number, offsetSeed: number, parity: 0 | 1, check: PortCheck): number {
+  const high = highInclusive + 1;
   let remaining = high - low;
   if (remaining <= 0) return -1;
   if (remaining > 1) remaining &= ~1;
@@ -53,7 +60,7 @@ export function walkEphemeralPorts(range: PortRange, offsetSeed: number, parity:
     let port = low + offset;
     for (let i = 0; i < remaining; i += 2, port += 2) {
       if (port >= high) port -= remaining;
-      if (!taken(port)) return i * PORT_SPAN + port;
+      if (!check.portTaken(port)) return i * PORT_SPAN + port;
     }
     offset ^= 1;
     if (remaining <= 1) break;

@@ -1,17 +1,29 @@
 /**
- * A host's TCP connection table: one fixed-size record per socket, side by side in one
- * ArrayBuffer (sixteen 32-bit words, the last two an f64), and a chained hash index
- * over the 4-tuple. A connection is a handle (a number), not an object: with 100,000 connections
- * open, objects with a dozen u32 fields cost the garbage collector more than everything else the
- * simulator does, and typed arrays are invisible to it.
+ * The run's TCP connection table: every host's sockets as fixed-size records side by side in one
+ * ArrayBuffer (sixteen 32-bit words, the last two an f64), keyed by (host, 4-tuple) through one
+ * open-addressing index. A connection is a handle (a number), not an object: with 100,000
+ * connections open, objects with a dozen u32 fields cost the garbage collector more than
+ * everything else the simulator does, and typed arrays are invisible to it.
+ *
+ * One table for the run, not one per host: with a thousand hosts visited in turn, a per-host
+ * table is a chain of cold objects (stack, table, index array, record arrays) before the record
+ * itself. Here the table and its arrays are touched by every segment and stay in cache, and
+ * records are handed out in time order, so the sockets busy within one round trip sit in a few
+ * kilobytes of records whatever host they belong to.
  *
  * Record, not column, layout: handling one segment reads and writes a dozen variables of one
- * socket, and a thousand small tables are touched in turn, so each socket's variables sit in
- * one 64-byte record (one cache line where the buffer is 64-byte aligned, as large, page-aligned
- * ones are) instead of one line per variable. Read a variable as `t.u[b + SND_NXT]` (u32),
- * `t.w[b + FLOW_ID]` (i32) or `t.d[(b >> 1) + TIMER]` (f64), where `b = baseOf(handle)`; the two
- * ports share a word, and the state, timer kind, retransmission count and booleans share FLAGS
- * (read them through the functions below).
+ * socket, so each socket's variables sit in one 64-byte record (one cache line where the buffer
+ * is 64-byte aligned, as large, page-aligned ones are) instead of one line per variable. Read a
+ * variable as `t.u[b + SND_NXT]` (u32), `t.w[b + FLOW_ID]` (i32) or `t.d[(b >> 1) + TIMER]`
+ * (f64), where `b = baseOf(handle)`; the two ports share a word, and the state, timer kind,
+ * retransmission count and booleans share FLAGS (read them through the functions below).
+ *
+ * The index is linear probing over int32 entries, each a record's slot + 1 and ten more bits of
+ * its hash (a tag): a probe that meets another socket's entry rejects it by the tag without
+ * reading that socket's record, so looking up a free port costs one index line. Records never
+ * move (growing the index rewrites entries only), so handles stay valid. Most segments skip the
+ * index altogether: a packet carries its sender's handle (Packet.fromSock), the receiver keeps it
+ * (`peer`) and sends it back (Packet.toSock), and holds() checks such a hint on the record alone.
  *
  * A handle is generation * 2^22 + slot. A slot is freed when its socket is CLOSED and forgotten,
  * and its generation moves on, so a handle kept after that (an application's close timer) is
@@ -38,7 +50,8 @@ export const LOCAL_IP = 0;
 export const REMOTE_IP = 1;
 /** i32: local port | remote port << 16 (read through localPortAt / remotePortAt). */
 export const PORTS = 2;
-const NEXT = 3; // i32, hash chain: slot + 1 of the next socket in the bucket, 0 = end
+/** i32: the host's number in the table (addHost), part of the key. */
+const HOST = 3;
 const GEN = 4; // i32
 export const FLOW_ID = 5; // i32
 /** i32: B_* booleans (bits 0..7), state (8..11), timer kind (12..13), retransmissions (16..23). */
@@ -60,8 +73,10 @@ export const TIMING = 13;
 /** The one timer a socket has running (a scheduler handle, 0 = none); its kind is in FLAGS. */
 export const TIMER = 7;
 
-/** The most sockets reserve() makes room for at once (8 MiB of records). */
-const MAX_RESERVE = 2 ** 17;
+/** The most sockets reserve() makes room for up front (64 MiB of records); more still fit, by growing. */
+const MAX_RESERVE = 2 ** 20;
+/** Index entries: slot + 1 in the low SLOT_BITS bits, the hash's top bits (a tag) above; 0 = empty. */
+const TAG_MASK = ~SLOT_MASK;
 
 /** Per-socket booleans, bits 0..7 of FLAGS. */
 export const B_TS = 1; // timestamps negotiated (RFC 7323)
@@ -99,98 +114,121 @@ export function remotePortAt(w: Int32Array, b: number): number {
   return w[b + PORTS]! >>> 16;
 }
 
-/** A small hash of the 4-tuple; chains resolve collisions. */
-function tupleHash(remoteIp: number, remotePort: number, localPort: number): number {
-  let h = Math.imul(remoteIp ^ (remotePort << 16), 0x9e3779b1) ^ localPort;
-  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
-  return h ^ (h >>> 13);
+/**
+ * The hash of a key: its low bits place it in the index, its top bits are the entry's tag. The
+ * position's low four bits come from the local port's, so sixteen consecutive ports of one
+ * 3-tuple share one 64-byte run of the index: connect()'s port walk (ports.ts), which tries port
+ * after port towards one destination, reads an index line per eight ports tried, not one per
+ * port (a host with 14,000 sockets in TIME_WAIT towards one server tries thousands per connect).
+ */
+function keyHash(host: number, localIp: number, remoteIp: number, ports: number): number {
+  let h = Math.imul(remoteIp ^ Math.imul(host, 0x27d4eb2f), 0x9e3779b1) ^ (ports >>> 4);
+  h = Math.imul(h ^ (h >>> 15) ^ localIp, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  // Within the run, the port's low bits turned by four bits of the rest, so that the sockets of
+  // one listening port (the same low bits) do not all start at the first entry of their run.
+  return (h & TAG_MASK) | (((h << 4) | ((ports + (h >>> 28)) & 15)) & SLOT_MASK);
 }
 
 export class SocketTable {
-  /** Sockets in the table. */
+  /** Sockets in the table (every host's). */
   count = 0;
   private cap = 0;
   private slots = 0;
+  private hosts = 0;
+  /** Sockets reserve() was asked for, all hosts together. */
+  private planned = 0;
   private readonly free: number[] = [];
-  /** Hash index: bucket heads (slot + 1, 0 = empty); chains run through each record's NEXT. */
-  private heads = new Int32Array(16);
+  /** The index (see above): a power of two, at most 3/4 full. */
+  private index = new Int32Array(16);
   /** The records, as u32, i32 and f64 views of one buffer. */
   u = new Uint32Array(0);
   w = new Int32Array(0);
   d = new Float64Array(0);
-  /**
-   * Each socket's application. Nearly always every socket of a table has the same one (a
-   * client's traffic generator, a server's listener), so until a second one opens a socket it is
-   * kept once and the per-slot column is neither read nor written (with a thousand hosts visited
-   * in turn, that column is one more cold cache line per segment).
-   */
-  private soleApp: TcpApp | null = null;
-  private hasApp = false;
-  private appMixed = false;
+  /** Each socket's application, by slot. */
   private readonly apps: (TcpApp | null)[] = [];
+  /**
+   * By slot: the peer socket's handle as its last packet said (Packet.fromSock), or -1. Sent
+   * back as Packet.toSock, so the peer finds its socket without the index (see holds()).
+   */
+  peer = new Float64Array(0);
   readonly unacked: (Unacked[] | null)[] = [];
+  /** all(): live slots grouped by host (a counting sort), rebuilt when `version` moved on. */
+  private version = 0;
+  private groupedAt = -1;
+  private groupStart = new Int32Array(0);
+  private grouped = new Int32Array(0);
+
+  /** A number for a new host: its sockets' key includes it (two hosts may use the same 4-tuple). */
+  addHost(): number {
+    return this.hosts++;
+  }
 
   /**
-   * Makes room for `n` sockets up front (records and hash index), so that opening them neither
+   * Makes room for `n` more sockets up front (records and index), so that opening them neither
    * copies the records nor rehashes. Capped: a bigger table still grows as it fills.
    */
   reserve(n: number): void {
-    const want = Math.min(Math.max(n, 16), MAX_RESERVE);
+    this.planned += Math.max(n, 0);
+    const want = Math.min(this.planned, MAX_RESERVE);
     let cap = 16;
     while (cap < want) cap *= 2;
     if (cap > this.cap) this.grow(cap);
-    if (cap > this.heads.length) this.rehash(cap);
+    let size = this.index.length;
+    while (size * 3 < want * 4) size *= 2;
+    if (size > this.index.length) this.rehash(size);
   }
 
-  /** A new socket in state CLOSED with its 4-tuple, indexed and counted. */
-  open(localIp: number, localPort: number, remoteIp: number, remotePort: number, flowId: number, app: TcpApp | null): SocketId {
+  /** A new socket in state CLOSED with its key (not in the table yet), indexed and counted. */
+  open(host: number, localIp: number, localPort: number, remoteIp: number, remotePort: number, flowId: number, app: TcpApp | null): SocketId {
     let i = this.free.pop();
     if (i === undefined) {
       i = this.slots++;
+      if (i >= SLOT_MASK) throw new Error('more than 4 million TCP sockets open at once');
       if (i >= this.cap) this.grow();
     }
-    if (this.appMixed) this.apps[i] = app;
-    else if (!this.hasApp) {
-      this.soleApp = app;
-      this.hasApp = true;
-    } else if (app !== this.soleApp) {
-      this.appMixed = true;
-      for (let k = 0; k < this.slots; k++) this.apps[k] = this.soleApp;
-      this.apps[i] = app;
-    }
+    this.apps[i] = app;
     const b = i << REC_SHIFT;
     const u = this.u;
     const w = this.w;
+    const ports = localPort | (remotePort << 16);
     u[b + LOCAL_IP] = localIp;
     u[b + REMOTE_IP] = remoteIp;
-    w[b + PORTS] = localPort | (remotePort << 16);
+    w[b + PORTS] = ports;
+    w[b + HOST] = host;
     w[b + FLOW_ID] = flowId;
     w[b + FLAGS] = 0;
     u[b + SND_NXT] = u[b + RCV_NXT] = u[b + TS_OFFSET] = u[b + TS_RECENT] = u[b + SND_UNA] = 0;
     u[b + RTO] = 1_000_000;
     u[b + TIMING] = 0;
     this.d[(b >> 1) + TIMER] = 0;
-    if (++this.count > this.heads.length) this.rehash(this.heads.length * 2);
-    const h = tupleHash(remoteIp, remotePort, localPort) & (this.heads.length - 1);
-    w[b + NEXT] = this.heads[h]!;
-    this.heads[h] = i + 1;
+    this.peer[i] = -1;
+    if (++this.count * 4 > this.index.length * 3) this.rehash(this.index.length * 2);
+    this.place(keyHash(host, localIp, remoteIp, ports), i);
+    this.version++;
     return w[b + GEN]! * SLOT_SPAN + i;
   }
 
   /** Takes the socket out of the index (lookups no longer find it; its variables stay). */
   unindex(s: SocketId): void {
     const i = s & SLOT_MASK;
-    const w = this.w;
-    const b = i << REC_SHIFT;
-    const h = tupleHash(this.u[b + REMOTE_IP]!, remotePortAt(w, b), localPortAt(w, b)) & (this.heads.length - 1);
-    let prev = 0;
-    for (let j = this.heads[h]!; j !== 0; prev = j, j = w[((j - 1) << REC_SHIFT) + NEXT]!) {
-      if (j - 1 !== i) continue;
-      if (prev === 0) this.heads[h] = w[b + NEXT]!;
-      else w[((prev - 1) << REC_SHIFT) + NEXT] = w[b + NEXT]!;
-      break;
+    const idx = this.index;
+    const mask = idx.length - 1;
+    let k = this.hashAt(i) & mask;
+    while ((idx[k]! & SLOT_MASK) !== i + 1) k = (k + 1) & mask;
+    // Backward-shift deletion: pull later entries of the run back over the hole, when their
+    // home position allows it, so no probe ever stops early at it (no tombstones).
+    for (let j = (k + 1) & mask; idx[j] !== 0; j = (j + 1) & mask) {
+      const home = this.hashAt((idx[j]! & SLOT_MASK) - 1) & mask;
+      if (((j - home) & mask) >= ((j - k) & mask)) {
+        idx[k] = idx[j]!;
+        k = j;
+      }
     }
+    idx[k] = 0;
     this.count--;
+    this.version++;
   }
 
   /** Frees an unindexed socket's slot: its handle goes stale. */
@@ -198,27 +236,46 @@ export class SocketTable {
     const i = s & SLOT_MASK;
     const g = (i << REC_SHIFT) + GEN;
     this.w[g] = (this.w[g]! + 1) & GEN_MASK;
-    if (this.appMixed) this.apps[i] = null;
+    this.apps[i] = null;
     this.unacked[i] = null;
     this.free.push(i);
   }
 
-  find(localIp: number, localPort: number, remoteIp: number, remotePort: number): SocketId {
+  find(host: number, localIp: number, localPort: number, remoteIp: number, remotePort: number): SocketId {
     const u = this.u;
     const w = this.w;
+    const idx = this.index;
+    const mask = idx.length - 1;
     const ports = localPort | (remotePort << 16);
-    for (let j = this.heads[tupleHash(remoteIp, remotePort, localPort) & (this.heads.length - 1)]!; j !== 0; ) {
-      const b = (j - 1) << REC_SHIFT;
-      if (w[b + PORTS] === ports && u[b + REMOTE_IP] === remoteIp && u[b + LOCAL_IP] === localIp)
-        return w[b + GEN]! * SLOT_SPAN + j - 1;
-      j = w[b + NEXT]!;
+    const h = keyHash(host, localIp, remoteIp, ports);
+    const tag = h & TAG_MASK;
+    for (let k = h & mask; ; k = (k + 1) & mask) {
+      const e = idx[k]!;
+      if (e === 0) return -1;
+      if ((e & TAG_MASK) !== tag) continue;
+      const i = (e & SLOT_MASK) - 1;
+      const b = i << REC_SHIFT;
+      if (w[b + PORTS] === ports && u[b + REMOTE_IP] === remoteIp && u[b + LOCAL_IP] === localIp && w[b + HOST] === host)
+        return w[b + GEN]! * SLOT_SPAN + i;
     }
-    return -1;
+  }
+
+  /**
+   * True when `s` is a live socket in the table with exactly this key: the socket find() would
+   * return (keys are unique), checked on its record alone, without the index.
+   */
+  holds(s: SocketId, host: number, localIp: number, localPort: number, remoteIp: number, remotePort: number): boolean {
+    if (!this.live(s)) return false;
+    const b = (s & SLOT_MASK) << REC_SHIFT;
+    const w = this.w;
+    return (
+      w[b + PORTS] === (localPort | (remotePort << 16)) && this.u[b + REMOTE_IP] === remoteIp && this.u[b + LOCAL_IP] === localIp && w[b + HOST] === host && stateAt(w, b) !== 0
+    );
   }
 
   /** The application of the socket whose record starts at `b` (a live socket's). */
   appAt(b: number): TcpApp | null {
-    return this.appMixed ? this.apps[b >> REC_SHIFT]! : this.soleApp;
+    return this.apps[b >> REC_SHIFT]!;
   }
 
   /** True while the handle's socket is in the table. */
@@ -229,28 +286,60 @@ export class SocketTable {
     return i < this.slots && this.w[(i << REC_SHIFT) + GEN] === Math.floor(s / SLOT_SPAN);
   }
 
-  /** Every socket in the table, in no particular order. */
-  all(): SocketId[] {
+  /** Every socket of `host` in the table, in no particular order. */
+  all(host: number): SocketId[] {
+    if (this.groupedAt !== this.version) this.group();
     const out: SocketId[] = [];
     const w = this.w;
-    for (const head of this.heads)
-      for (let j = head; j !== 0; j = w[((j - 1) << REC_SHIFT) + NEXT]!) out.push(w[((j - 1) << REC_SHIFT) + GEN]! * SLOT_SPAN + j - 1);
+    if (host >= this.hosts) return out;
+    for (let k = this.groupStart[host]!; k < this.groupStart[host + 1]!; k++) {
+      const i = this.grouped[k]!;
+      out.push(w[(i << REC_SHIFT) + GEN]! * SLOT_SPAN + i);
+    }
     return out;
   }
 
-  private rehash(n: number): void {
-    const heads = new Int32Array(n);
+  /** Sorts the indexed slots by host (one pass to count, one to place): all() for every host costs one pass. */
+  private group(): void {
     const w = this.w;
-    for (const head of this.heads)
-      for (let j = head; j !== 0; ) {
-        const b = (j - 1) << REC_SHIFT;
-        const after = w[b + NEXT]!;
-        const h = tupleHash(this.u[b + REMOTE_IP]!, remotePortAt(w, b), localPortAt(w, b)) & (n - 1);
-        w[b + NEXT] = heads[h]!;
-        heads[h] = j;
-        j = after;
-      }
-    this.heads = heads;
+    const idx = this.index;
+    const start = new Int32Array(this.hosts + 1);
+    for (let k = 0; k < idx.length; k++) if (idx[k] !== 0) start[w[((idx[k]! & SLOT_MASK) - 1) * REC_WORDS + HOST]! + 1]!++;
+    for (let h = 0; h < this.hosts; h++) start[h + 1]! += start[h]!;
+    const at = start.slice(0, this.hosts);
+    const grouped = new Int32Array(this.count);
+    for (let k = 0; k < idx.length; k++) {
+      if (idx[k] === 0) continue;
+      const i = (idx[k]! & SLOT_MASK) - 1;
+      grouped[at[w[i * REC_WORDS + HOST]!]!++] = i;
+    }
+    this.groupStart = start;
+    this.grouped = grouped;
+    this.groupedAt = this.version;
+  }
+
+  /** The key hash of the socket in slot `i`. */
+  private hashAt(i: number): number {
+    const b = i << REC_SHIFT;
+    return keyHash(this.w[b + HOST]!, this.u[b + LOCAL_IP]!, this.u[b + REMOTE_IP]!, this.w[b + PORTS]!);
+  }
+
+  /** Puts slot `i` with hash `h` at the first free entry of its run (its key is not in the index). */
+  private place(h: number, i: number): void {
+    const idx = this.index;
+    const mask = idx.length - 1;
+    let k = h & mask;
+    while (idx[k] !== 0) k = (k + 1) & mask;
+    idx[k] = (h & TAG_MASK) | (i + 1);
+  }
+
+  private rehash(n: number): void {
+    const old = this.index;
+    this.index = new Int32Array(n);
+    for (let k = 0; k < old.length; k++) {
+      const e = old[k]!;
+      if (e !== 0) this.place(this.hashAt((e & SLOT_MASK) - 1), (e & SLOT_MASK) - 1);
+    }
   }
 
   /** Doubles the record buffer, or makes it `to` records (records are copied as they are: views are by word). */
@@ -263,6 +352,9 @@ export class SocketTable {
     this.u = u;
     this.w = new Int32Array(buf);
     this.d = new Float64Array(buf);
+    const peer = new Float64Array(n);
+    peer.set(this.peer);
+    this.peer = peer;
     // The per-slot object columns too, so opening a socket never grows an array (reserve() does it at build time).
     for (let i = this.apps.length; i < n; i++) {
       this.apps.push(null);

@@ -3,7 +3,9 @@
  * behaves by default:
  * - SYN retransmission: initial RTO 1 s (RFC 6298 §2.1, TCP_TIMEOUT_INIT), doubling, at most
  *   net.ipv4.tcp_syn_retries (6) retransmissions, so SYNs leave at 0, 1, 3, 7, 15, 31, 63 s and
- *   connect() gives up at 127 s (ETIMEDOUT); SYN/ACKs likewise, tcp_synack_retries = 5.
+ *   connect() gives up at 127 s (ETIMEDOUT); SYN/ACKs likewise, tcp_synack_retries = 5. With
+ *   net.ipv4.tcp_syn_linear_timeouts = N (Linux 6.5+, default 4 there; stack.synLinearTimeouts,
+ *   default 0 here) N more SYNs leave 1 s apart first: 0, 1, 2, 3, 4, 5, 7, 11, ... s, 132 s in all.
  * - SYN options as Linux sends them: MSS 1460, SACK-permitted, timestamps, window scale 7, window
  *   64240; a SYN/ACK offers window 65160 and echoes what the peer offered.
  * - RST for a segment to a port nothing listens on (§3.10.7.1); FIN teardown both ways;
@@ -13,8 +15,9 @@
  *   (no delayed-ACK timer: it would only shift times by up to 40 ms).
  * Not modelled: congestion control, windows filling up, out-of-order queues (links do not reorder).
  *
- * Connections live in a socket table of fixed-size records (tcp-table.ts) and are handles, not objects,
- * so 100,000 open connections cost the GC nothing. Longer than 400 lines because it is one state
+ * Connections live in the run's socket table of fixed-size records (tcp-table.ts: one for every
+ * host, keyed by this stack's host number and the 4-tuple) and are handles, not objects, so
+ * 100,000 open connections cost the GC nothing. Longer than 400 lines because it is one state
  * machine: splitting RFC 9293 §3.10's event processing across files would make it harder to follow.
  */
 import type { EventSink } from '../sim/scheduler.ts';
@@ -22,7 +25,7 @@ import type { Rng } from '../sim/rng.ts';
 import type { SocketRow } from '../sim/types.ts';
 import type { NetContext } from './context.ts';
 import { ACK, endpoint, FIN, Packet, PROTO_TCP, PSH, RST, SYN } from './packet.ts';
-import { pickedPort, pickedWalk, portOffset, walkEphemeralPorts, type PortRange } from './ports.ts';
+import { pickedPort, pickedWalk, portOffset, walkEphemeralPorts, type PortCheck } from './ports.ts';
 import { seqAdd, seqLe, seqLt, TCP_STATE_NAMES, TcpState, type TcpApp, type TcpEnd } from './tcp-socket.ts';
 import {
   B_ACK_OWED, B_CLOSED_BY_APP, B_END_NOTIFIED, B_HAS_RTT, B_SACK, B_TIMED, B_TS, B_WSCALE, SocketTable, baseOf, type SocketId,
@@ -39,6 +42,8 @@ export interface TcpHostIo {
 
 export interface TcpSettings {
   readonly synRetries: number;
+  /** net.ipv4.tcp_syn_linear_timeouts (Linux ≥ 6.5): SYN timeouts kept at 1 s before doubling; absent = 0. */
+  readonly synLinearTimeouts?: number;
   readonly ephemeralPortRange: readonly [number, number];
   readonly finTimeoutSeconds: number;
 }
@@ -64,14 +69,28 @@ const SYN_WINDOW = 64240; // 44 * MSS, Linux's initial receive window for MSS 14
 const SYNACK_WINDOW = 65160;
 const SCALED_WINDOW = 502; // ~64 KiB >> 7
 
-export class TcpStack implements EventSink<unknown> {
-  /** The connection table (every state but CLOSED). */
-  private readonly t = new SocketTable();
+/** The run's socket table, shared by every host of one NetContext. */
+const tables = new WeakMap<NetContext, SocketTable>();
+function tableOf(ctx: NetContext): SocketTable {
+  let t = tables.get(ctx);
+  if (t === undefined) tables.set(ctx, (t = new SocketTable()));
+  return t;
+}
+
+export class TcpStack implements EventSink<unknown>, PortCheck {
+  /** The run's connection table (every state but CLOSED), where this host's sockets are keyed by `hostNo`. */
+  private readonly t: SocketTable;
+  private readonly hostNo: number;
+  /** This host's sockets in the table. */
+  private sockets = 0;
   readonly listeners = new Map<number, Listener>();
+  /** Whether any port was ever listened on (a client host has no listener: its Map is not read per port tried). */
+  private listening = false;
   private hint = 0;
   private readonly secret: number;
-  private readonly range: PortRange;
-  private readonly portTaken: (port: number) => boolean;
+  /** net.ipv4.ip_local_port_range, as fields of the stack (read on every connect). */
+  private readonly portLow: number;
+  private readonly portHigh: number;
   /** The 3-tuple connect() is picking a port for (read by portTaken). */
   private pickLocalIp = 0;
   private pickRemoteIp = 0;
@@ -82,18 +101,24 @@ export class TcpStack implements EventSink<unknown> {
     private readonly settings: TcpSettings,
     private readonly rng: Rng,
   ) {
+    this.t = tableOf(host.ctx);
+    this.hostNo = this.t.addHost();
     this.secret = rng.nextU32();
-    this.range = { low: settings.ephemeralPortRange[0], high: settings.ephemeralPortRange[1] };
-    // A client host has no listener: its (empty) Map's table is not read on every port tried.
-    this.portTaken = (port) => (this.listeners.size !== 0 && this.listeners.has(port)) || this.t.find(this.pickLocalIp, port, this.pickRemoteIp, this.pickRemotePort) >= 0;
+    this.portLow = settings.ephemeralPortRange[0];
+    this.portHigh = settings.ephemeralPortRange[1];
+  }
+
+  /** connect()'s port walk asks: is `port` held by a listener, or in use towards the 3-tuple being connected? */
+  portTaken(port: number): boolean {
+    return (this.listening && this.listeners.has(port)) || this.t.find(this.hostNo, this.pickLocalIp, port, this.pickRemoteIp, this.pickRemotePort) >= 0;
   }
 
   /** Sockets in the table (every state but CLOSED). */
   get count(): number {
-    return this.t.count;
+    return this.sockets;
   }
 
-  /** Sizes the connection table for about `n` connections (build.ts, from the traffic spec). */
+  /** Makes room in the run's table for about `n` connections of this host (build.ts, from the traffic spec). */
   reserve(n: number): void {
     this.t.reserve(n);
   }
@@ -101,11 +126,12 @@ export class TcpStack implements EventSink<unknown> {
   listen(port: number, app: TcpApp): Listener {
     const l: Listener = { port, app, stopped: false };
     this.listeners.set(port, l);
+    this.listening = true;
     return l;
   }
 
   lookup(localIp: number, localPort: number, remoteIp: number, remotePort: number): SocketId | null {
-    const s = this.t.find(localIp, localPort, remoteIp, remotePort);
+    const s = this.t.find(this.hostNo, localIp, localPort, remoteIp, remotePort);
     return s < 0 ? null : s;
   }
 
@@ -141,11 +167,12 @@ export class TcpStack implements EventSink<unknown> {
     this.pickLocalIp = localIp;
     this.pickRemoteIp = remoteIp;
     this.pickRemotePort = remotePort;
-    const pick = walkEphemeralPorts(this.range, seed, bound ? 1 : 0, this.portTaken);
+    const pick = walkEphemeralPorts(this.portLow, this.portHigh, seed, bound ? 1 : 0, this);
     if (pick < 0) return null;
     this.hint = (this.hint + pickedWalk(pick) + 2) >>> 0;
     const t = this.t;
-    const s = t.open(localIp, pickedPort(pick), remoteIp, remotePort, flowId, app);
+    const s = t.open(this.hostNo, localIp, pickedPort(pick), remoteIp, remotePort, flowId, app);
+    this.sockets++;
     const i = baseOf(s);
     const iss = this.rng.nextU32();
     t.u[i + TS_OFFSET] = this.rng.nextU32();
@@ -199,9 +226,12 @@ export class TcpStack implements EventSink<unknown> {
 
   input(p: Packet): void {
     const t = this.t;
-    const s = t.find(p.dst, p.dstPort, p.src, p.srcPort);
+    // The peer's hint names our socket once it has heard from us (the hint is checked): no index lookup.
+    let s = p.toSock;
+    if (!t.holds(s, this.hostNo, p.dst, p.dstPort, p.src, p.srcPort)) s = t.find(this.hostNo, p.dst, p.dstPort, p.src, p.srcPort);
     if (s < 0) return this.inputNoSocket(p);
     const i = baseOf(s);
+    if (p.fromSock >= 0) t.peer[i >> REC_SHIFT] = p.fromSock;
     const st = stateAt(t.w, i);
     if (st === TcpState.SynSent) return this.inputSynSent(s, p);
     if (st === TcpState.SynRecv) {
@@ -229,7 +259,7 @@ export class TcpStack implements EventSink<unknown> {
 
   /** How many rows rows() would return, without building them. */
   rowCount(): number {
-    let n = this.t.count;
+    let n = this.sockets;
     for (const l of this.listeners.values()) if (!l.stopped) n++;
     return n;
   }
@@ -256,7 +286,7 @@ export class TcpStack implements EventSink<unknown> {
     const cmp = (a: number, b: number) => t.u[a + LOCAL_IP]! - t.u[b + LOCAL_IP]! || localPortAt(w, a) - localPortAt(w, b) || t.u[a + REMOTE_IP]! - t.u[b + REMOTE_IP]! || remotePortAt(w, a) - remotePortAt(w, b);
     const room = limit - rows.length;
     const best: number[] = [];
-    for (const s of t.all()) {
+    for (const s of t.all(this.hostNo)) {
       const i = baseOf(s);
       if (keep && !keep(this.rowAt(i))) continue;
       matches++;
@@ -293,7 +323,7 @@ export class TcpStack implements EventSink<unknown> {
     ports.sort((a, b) => a - b);
     for (const port of ports) rows.push({ proto: 'tcp', local: `0.0.0.0:${port}`, remote: '0.0.0.0:*', state: 'LISTEN' });
     const t = this.t;
-    const socks = t.all().map(baseOf);
+    const socks = t.all(this.hostNo).map(baseOf);
     const w = t.w;
     socks.sort((a, b) => t.u[a + LOCAL_IP]! - t.u[b + LOCAL_IP]! || localPortAt(w, a) - localPortAt(w, b) || t.u[a + REMOTE_IP]! - t.u[b + REMOTE_IP]! || remotePortAt(w, a) - remotePortAt(w, b));
     for (const i of socks)
@@ -325,8 +355,10 @@ export class TcpStack implements EventSink<unknown> {
 
   private passiveOpen(p: Packet, l: Listener): void {
     const t = this.t;
-    const s = t.open(p.dst, p.dstPort, p.src, p.srcPort, p.flowId, l.app);
+    const s = t.open(this.hostNo, p.dst, p.dstPort, p.src, p.srcPort, p.flowId, l.app);
+    this.sockets++;
     const i = baseOf(s);
+    t.peer[i >> REC_SHIFT] = p.fromSock;
     t.u[i + RCV_NXT] = seqAdd(p.seq, 1);
     const iss = this.rng.nextU32();
     t.u[i + TS_OFFSET] = this.rng.nextU32();
@@ -472,9 +504,12 @@ export class TcpStack implements EventSink<unknown> {
     const st = stateAt(t.w, i);
     const tries = retriesAt(t.w, i);
     if (st === TcpState.SynSent) {
-      if (tries >= this.settings.synRetries) return this.terminate(s, 'timed-out');
+      // Linux ≥ 6.5 (tcp_write_timeout, tcp_retransmit_timer): tcp_syn_linear_timeouts more tries,
+      // and the RTO doubles only once total_rto exceeds it (SYNs at 0, 1, 2, 3, 4, 5, 7, 11, ... s).
+      const linear = this.settings.synLinearTimeouts ?? 0;
+      if (tries >= this.settings.synRetries + linear) return this.terminate(s, 'timed-out');
       setRetriesAt(t.w, i, tries + 1);
-      t.u[i + RTO] = t.u[i + RTO]! * 2;
+      if (tries + 1 > linear) t.u[i + RTO] = t.u[i + RTO]! * 2;
       this.emit(s, SYN, t.u[i + SND_UNA]!, null); // SND_UNA is ISS in SYN_SENT
       return this.arm(s, T_RTX, t.u[i + RTO]!);
     }
@@ -519,6 +554,8 @@ export class TcpStack implements EventSink<unknown> {
     p.seq = seq;
     p.flags = flags;
     p.payload = payload;
+    p.fromSock = s;
+    p.toSock = t.peer[i >> REC_SHIFT]!;
     let bits = t.w[i + FLAGS]!;
     if (flags & ACK) {
       p.ack = t.u[i + RCV_NXT]!;
@@ -572,6 +609,7 @@ export class TcpStack implements EventSink<unknown> {
     if (wasOpen) {
       this.setState(s, TcpState.Closed);
       this.t.unindex(s);
+      this.sockets--;
     }
     this.notifyEnd(s, how);
     if (wasOpen) this.t.release(s);

@@ -28,6 +28,20 @@ export type TimerHandle = number;
 
 const SLOT_BITS = 2 ** 24;
 const NONE = -1;
+/**
+ * Room for this many events and distinct pending times before any array grows. Growing replaces
+ * an array that compiled code had taken as constant, and every function that inlined the
+ * scheduler is thrown away and compiled again (concurrent compilation is CPU time too): a run
+ * with a few thousand connections in flight stays below these.
+ */
+const INITIAL_SLOTS = 4096;
+const INITIAL_BUCKETS = 4096;
+/**
+ * A slot's first generation. Handles are generation * 2^24 + slot + 1, so from 128 on they no
+ * longer fit an int32; starting above that, compiled code sees them as doubles from the first
+ * event instead of assuming small integers and being deoptimized when the generations outgrow them.
+ */
+const FIRST_GEN = 256;
 /** Entries of the time → bucket cache (a power of two). */
 const CACHE_SIZE = 16;
 
@@ -43,21 +57,21 @@ export class Scheduler<P> {
   executed = 0;
   private live = 0;
   /** Per slot: generation (for stale handles), kind, its bucket, and the links in that bucket. */
-  private gen = new Int32Array(1024);
-  private kinds = new Int32Array(1024);
-  private bucketOf = new Int32Array(1024);
-  private next = new Int32Array(1024);
-  private prev = new Int32Array(1024);
+  private gen = new Int32Array(INITIAL_SLOTS);
+  private kinds = new Int32Array(INITIAL_SLOTS);
+  private bucketOf = new Int32Array(INITIAL_SLOTS);
+  private next = new Int32Array(INITIAL_SLOTS);
+  private prev = new Int32Array(INITIAL_SLOTS);
   private sinks: (EventSink<P> | null)[] = [];
   private payloads: (P | undefined)[] = [];
   /** Free slots, a stack (last freed is reused first). */
-  private freeSlots = new Int32Array(1024);
+  private freeSlots = new Int32Array(INITIAL_SLOTS);
   private freeCount = 0;
   private slotCount = 0;
   /** Buckets: the time, and the first and last event (NONE when empty); time → bucket. */
-  private bTime = new Float64Array(64);
-  private bHead = new Int32Array(64);
-  private bTail = new Int32Array(64);
+  private bTime = new Float64Array(INITIAL_BUCKETS);
+  private bHead = new Int32Array(INITIAL_BUCKETS);
+  private bTail = new Int32Array(INITIAL_BUCKETS);
   private freeBuckets: number[] = [];
   private bucketCount = 0;
   private readonly byTime = new Map<number, number>();
@@ -69,8 +83,8 @@ export class Scheduler<P> {
   private readonly cacheTime = new Float64Array(CACHE_SIZE).fill(-1);
   private readonly cacheBucket = new Int32Array(CACHE_SIZE);
   /** Min-heap of bucket times (distinct), with each entry's bucket beside it. */
-  private heapTime = new Float64Array(64);
-  private heapBucket = new Int32Array(64);
+  private heapTime = new Float64Array(INITIAL_BUCKETS);
+  private heapBucket = new Int32Array(INITIAL_BUCKETS);
   private heapSize = 0;
 
   /** Number of events waiting. */
@@ -205,6 +219,7 @@ export class Scheduler<P> {
       this.next = grown(this.next, new Int32Array(n));
       this.prev = grown(this.prev, new Int32Array(n));
     }
+    this.gen[slot] = FIRST_GEN;
     this.sinks.push(null);
     this.payloads.push(undefined);
     return slot;
