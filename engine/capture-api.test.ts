@@ -47,6 +47,33 @@ describe('CaptureView on tcpdump captures', () => {
     });
   }
 
+  it("TCP analysis in the view: tshark's Info prefixes, RTTs from the frames' times, and the Bad TCP colour", () => {
+    for (const name of ['syn-retrans.pcap', 'bulk-tcp.pcap']) {
+      const v = CaptureView.fromFile(name, bytesOf(name), {});
+      finish(v);
+      const exp = expected(name);
+      expect(allRows(v).map((r) => r.info)).toEqual(exp.map((e) => e['_ws.col.Info']?.[0] ?? ''));
+    }
+    const v = CaptureView.fromFile('bulk-tcp.pcap', bytesOf('bulk-tcp.pcap'), {});
+    finish(v);
+    const rtt = (i: number) => {
+      const out: string[] = [];
+      const walk = (fs: readonly { name: string; display?: string; value?: unknown; children?: readonly unknown[] }[]) => {
+        for (const f of fs) {
+          if (f.name === 'tcp.analysis.ack_rtt') out.push(String(f.value));
+          if (f.children) walk(f.children as typeof fs);
+        }
+      };
+      for (const l of v.details(i)!.layers) walk(l.fields as never);
+      return out;
+    };
+    // The SYN+ACK acknowledges the SYN 15 µs later (tshark: tcp.analysis.ack_rtt 0.000015000).
+    expect(rtt(1).map(Number)).toEqual([0.000015]);
+    const retrans = CaptureView.fromFile('syn-retrans.pcap', bytesOf('syn-retrans.pcap'), {});
+    finish(retrans);
+    expect(COLOUR_RULES[retrans.rows(1, 1).rows[0]!.colour]?.name).toBe('Bad TCP');
+  });
+
   it('shows the same frames from a .pcap.gz, streamed in small chunks', () => {
     const plain = bytesOf('underlay.pcap');
     const gz = gzipSync(plain);

@@ -495,7 +495,7 @@ export class CaptureView {
     }
     while (this.seen < n) {
       const i = this.seen;
-      summarize(this.src.data(i), this.src.linkType(i), this.decode, { frameNumber: i + 1, session: this.session, verifyChecksums: this.verify });
+      summarize(this.src.data(i), this.src.linkType(i), this.decode, { frameNumber: i + 1, timeRelative: this.relSeconds(i), session: this.session, verifyChecksums: this.verify });
       this.seen = i + 1;
       if ((++k & 255) === 0 && stop()) return true;
     }
@@ -645,6 +645,7 @@ export class CaptureView {
     const inOrder = i <= this.seen;
     const d = dissect(s.data(i), s.linkType(i), this.decode, {
       frameNumber: i + 1,
+      timeRelative: this.relSeconds(i),
       verifyChecksums: this.verify,
       ...(inOrder ? { session: this.session } : {}),
     });
@@ -658,6 +659,7 @@ export class CaptureView {
     const inOrder = i <= this.seen;
     const m = dissectFields(s.data(i), s.linkType(i), this.decode, names, {
       frameNumber: i + 1,
+      timeRelative: this.relSeconds(i),
       verifyChecksums: this.verify,
       ...(inOrder ? { session: this.session } : {}),
     });
@@ -683,6 +685,11 @@ export class CaptureView {
       packetId: s instanceof SimSource ? s.frame(i).packetId : -1,
       provisional,
     };
+  }
+
+  /** Seconds since the first frame (the TCP analysis's RTT, iRTT and retransmission timing). */
+  private relSeconds(i: number): number {
+    return this.src.tsSec(i) - this.firstSec + (this.src.tsNsec(i) - this.firstNsec) / 1e9;
   }
 
   private relTime(i: number): string {

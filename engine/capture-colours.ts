@@ -3,7 +3,8 @@
  * its order: the first rule that matches colours the row. Rules about protocols the dissector
  * does not know (HSRP, STP, OSPF, SCTP, SMB, DCERPC, routing protocols, systemd journal) are left
  * out; those it does know are written with the fields it produces:
- * - "Bad TCP" needs Wireshark's TCP analysis (tcp.analysis.flags), which we do not do: left out.
+ * - "Bad TCP" is Wireshark's rule as is: it reads engine/dissect's TCP sequence analysis, which
+ *   needs frames in order through the session (rows ahead of the in-order pass are not flagged yet).
  * - "TCP SYN/FIN" is `tcp.flags & 0x02 || tcp.flags.fin == 1` in Wireshark; `&` is not in our
  *   filter language, so the SYN bit is tested by name (the same frames).
  * - "HTTP" keeps only its `tcp.port == 80` part (there is no HTTP dissector).
@@ -22,6 +23,10 @@ export interface ColourRule {
   readonly fg: string;
 }
 
+/**
+ * A rule's index is its identity (the app styles rows with class `cap-c<index>`), so a rule added
+ * later goes at the end; MATCH_ORDER gives the order they are tried in, Wireshark's.
+ */
 export const COLOUR_RULES: readonly ColourRule[] = [
   { name: 'ICMP errors', filter: 'icmp.type in { 3..5, 11 } || icmpv6.type in { 1..4 }', bg: '#12272e', fg: '#b7f774' },
   { name: 'ARP', filter: 'arp', bg: '#faf0d7', fg: '#12272e' },
@@ -44,7 +49,11 @@ export const COLOUR_RULES: readonly ColourRule[] = [
   { name: 'TCP', filter: 'tcp', bg: '#e7e6ff', fg: '#12272e' },
   { name: 'UDP', filter: 'udp', bg: '#daeeff', fg: '#12272e' },
   { name: 'Broadcast', filter: 'eth.dst.ig == 1', bg: '#ffffff', fg: '#babdb6' },
+  { name: 'Bad TCP', filter: 'tcp.analysis.flags && !tcp.analysis.window_update && !tcp.analysis.keep_alive && !tcp.analysis.keep_alive_ack', bg: '#12272e', fg: '#f78787' },
 ];
+
+/** Indexes into COLOUR_RULES in Wireshark's order: "Bad TCP" is its first rule. */
+const MATCH_ORDER: readonly number[] = [11, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 
 let compiled: DisplayFilter[] | null = null;
 
@@ -58,9 +67,9 @@ function rules(): DisplayFilter[] {
   return compiled;
 }
 
-/** Index of the first matching rule in COLOUR_RULES, or -1. */
+/** Index in COLOUR_RULES of the first rule (in MATCH_ORDER) that matches, or -1. */
 export function colourOf(fields: FieldMap): number {
   const r = rules();
-  for (let i = 0; i < r.length; i++) if (r[i]!.test(fields)) return i;
+  for (const i of MATCH_ORDER) if (r[i]!.test(fields)) return i;
   return -1;
 }

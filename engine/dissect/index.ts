@@ -57,7 +57,10 @@ function walkFrame(w: Walk, linkType: number): void {
 function runWalk(data: Uint8Array, linkType: number, decodeAs: DecodeAs, ctx: DissectContext | undefined, tree: boolean, only: ReadonlySet<string> | null = null): Walk {
   const session = ctx?.session;
   const frame = session ? session.frameNumber(ctx?.frameNumber) : ctx?.frameNumber ?? 0;
-  const w = newWalk(data, tree, decodeAs, session, frame, ctx?.verifyChecksums === true);
+  const t = ctx?.timeRelative;
+  // Integer nanoseconds: RTTs are differences of these, exact like Wireshark's nstime arithmetic.
+  const timeNs = t !== undefined && Number.isFinite(t) ? Math.round(t * 1e9) : 0;
+  const w = newWalk(data, tree, decodeAs, session, frame, ctx?.verifyChecksums === true, timeNs);
   w.only = only;
   try {
     walkFrame(w, linkType);

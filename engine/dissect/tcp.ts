@@ -8,6 +8,12 @@
 import { finishChecksum, pseudoHeaderSumV4, pseudoHeaderSumV6, sumWords } from '../wire/checksum.ts';
 import { dissectData } from './data.ts';
 import type { TcpFrameState } from './session.ts';
+import { analysisPrefix, TA_RETRANSMISSION, TA_SPURIOUS_RETRANSMISSION } from './tcp-analysis.ts';
+import { analysisFields } from './tcp-analysis-fields.ts';
+
+// Read once: the payload test below runs per segment.
+const RETRANSMITTED = TA_RETRANSMISSION;
+const SPURIOUS = TA_SPURIOUS_RETRANSMISSION;
 import type { Field, Layer } from './types.ts';
 import {
   bitField, bitLine, CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED, checksumStatusField, field, flagField,
@@ -70,7 +76,7 @@ export function dissectTcp(w: Walk, off: number, end: number): void {
   const win = u16(d, off + 14);
   const hdrEnd = Math.min(off + Math.max(hl, 20), end);
   const payloadLen = hl >= 20 && off + hl <= end ? end - off - hl : 0;
-  const shared = w.session && w.quote === 0 ? sessionState(w, off, sport, dport, seqRaw, ackRaw, flags, hdrEnd) : undefined;
+  const shared = w.session && w.quote === 0 ? sessionState(w, off, sport, dport, seqRaw, ackRaw, flags, hdrEnd, payloadLen, win) : undefined;
   // The session hands out a reused object: copy it before anything else can call the session.
   const state: TcpFrameState | undefined = shared && (w.tree ? { ...shared } : shared);
   const seq = state ? (seqRaw - state.seqBase) >>> 0 : seqRaw;
@@ -91,12 +97,23 @@ export function dissectTcp(w: Walk, off: number, end: number): void {
     info += ` Win=${winShown}`;
     if (flags & 0x20) info += ` Urg=${u16(d, off + 18)}`;
     info += ` Len=${payloadLen}`;
-    w.info = info + optionsInfo(d, off + 20, hdrEnd, state ? state.ackBase : 0, state !== undefined);
+    info += optionsInfo(d, off + 20, hdrEnd, state ? state.ackBase : 0, state !== undefined);
+    w.info = state && state.analysis !== 0 ? analysisPrefix(state.analysis, state.dupAckFrame, state.dupAckNum) + info : info;
   }
-  if (payloadLen > 0) dissectData(w, off + hl, end);
+  if (payloadLen > 0) {
+    // tshark hands no retransmitted payload to a subdissector (tcp_no_subdissector_on_error): a
+    // retransmission shows as "Retransmitted TCP segment data", a spurious one as nothing more.
+    const a = state ? state.analysis : 0;
+    if (a & SPURIOUS) return;
+    if (a & RETRANSMITTED) {
+      if (layer) layer.fields.push(field('tcp.segment_data', `Retransmitted TCP segment data (${payloadLen} byte${payloadLen === 1 ? '' : 's'})`, view(d, off + hl, end), off + hl, payloadLen));
+      return;
+    }
+    dissectData(w, off + hl, end);
+  }
 }
 
-function sessionState(w: Walk, off: number, sport: number, dport: number, seq: number, ack: number, flags: number, hdrEnd: number): TcpFrameState {
+function sessionState(w: Walk, off: number, sport: number, dport: number, seq: number, ack: number, flags: number, hdrEnd: number, seglen: number, window: number): TcpFrameState {
   const d = w.data;
   // Each endpoint as a short string of 16-bit code units: address words, then the port.
   const s = w.ipSrcOff;
@@ -118,7 +135,30 @@ function sessionState(w: Walk, off: number, sport: number, dport: number, seq: n
   return w.session!.tcp(w.frame, {
     key, dir, seq, ack, syn: (flags & 2) !== 0, ackFlag: (flags & 0x10) !== 0, finOrRst: (flags & 5) !== 0,
     wsShift: flags & 2 ? windowScaleOption(d, off + 20, hdrEnd) : -1,
+    flags, seglen, window, timeNs: w.timeNs,
+    sack: hdrEnd - off > 20 ? sackOption(d, off + 20, hdrEnd) : NO_SACK,
   });
+}
+
+const NO_SACK: readonly number[] = [];
+
+/** The SACK option's edges as [left, right, left, right ...] (raw), or NO_SACK. */
+function sackOption(d: Uint8Array, o: number, end: number): readonly number[] {
+  while (o < end) {
+    const kind = d[o]!;
+    if (kind === 0) return NO_SACK;
+    if (kind === 1) { o++; continue; }
+    if (o + 1 >= end) return NO_SACK;
+    const len = d[o + 1]!;
+    if (len < 2 || o + len > end) return NO_SACK;
+    if (kind === 5 && len >= 10) {
+      const out: number[] = [];
+      for (let e = o + 2; e + 8 <= o + len && out.length < 8; e += 8) out.push(u32(d, e), u32(d, e + 4));
+      return out;
+    }
+    o += len;
+  }
+  return NO_SACK;
 }
 
 function windowScaleOption(d: Uint8Array, o: number, end: number): number {
@@ -217,6 +257,10 @@ function tcpFields(w: Walk, layer: Layer, off: number, end: number, v: TcpShown)
   );
   const optEnd = Math.min(off + Math.max(hl, 20), end);
   if (optEnd > off + 20) f.push(tcpOptions(d, off + 20, optEnd, v.state ? v.state.ackBase : 0, v.state !== undefined));
+  if (st && st.analysis !== 0) {
+    const a = w.session!.tcpAnalysis(w.frame);
+    if (a) f.push(analysisFields(a, off));
+  }
   if (v.payloadLen > 0) f.push(field('tcp.payload', () => `TCP payload (${v.payloadLen} bytes)`, view(d, off + hl, end), off + hl, v.payloadLen));
 }
 

@@ -96,7 +96,7 @@ export function labelCorpusLines(): string[] {
   for (const name of FIXTURE_NAMES) {
     const frames = loadFixture(name);
     const session = new DissectSession();
-    frames.forEach((fr, i) => frameLines(out, `${name}#${i + 1} session`, fr.data, fr.linkType, decodeAs, { session, frameNumber: i + 1 }));
+    frames.forEach((fr, i) => frameLines(out, `${name}#${i + 1} session`, fr.data, fr.linkType, decodeAs, { session, frameNumber: i + 1, timeRelative: fr.time }));
     frames.forEach((fr, i) => frameLines(out, `${name}#${i + 1} verify`, fr.data, fr.linkType, decodeAs, { verifyChecksums: true }));
     const rnd = lcg(7);
     frames.forEach((fr, i) => {

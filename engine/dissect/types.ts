@@ -79,7 +79,11 @@ export interface DecodeAsRule {
 export interface DissectContext {
   /** 1-based frame number; used for "(request in N)" and to memoise per-frame session state. */
   frameNumber?: number;
-  /** Seconds since the first frame (kept for callers; not used in the tree yet). */
+  /**
+   * Seconds since the first frame. TCP sequence analysis uses it (RTTs, and the time windows that
+   * tell a fast retransmission or an out-of-order segment from a retransmission); without it every
+   * frame counts as sent at the same instant, which is what tshark does with equal timestamps.
+   */
   timeRelative?: number;
   /** Tracks TCP streams and ICMP echoes across frames; without it seq/ack are raw. */
   session?: import('./session.ts').DissectSession;

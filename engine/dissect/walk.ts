@@ -45,6 +45,8 @@ export interface Walk {
   decodeAs: DecodeAs;
   session: DissectSession | undefined;
   frame: number;
+  /** Time since the first frame in integer ns (0 when the caller gives none): TCP analysis. */
+  timeNs: number;
   verify: boolean;
   protocol: string;
   info: string;
@@ -66,9 +68,9 @@ export interface Walk {
   only: ReadonlySet<string> | null;
 }
 
-export function newWalk(data: Uint8Array, tree: boolean, decodeAs: DecodeAs, session: DissectSession | undefined, frame: number, verify: boolean): Walk {
+export function newWalk(data: Uint8Array, tree: boolean, decodeAs: DecodeAs, session: DissectSession | undefined, frame: number, verify: boolean, timeNs = 0): Walk {
   return {
-    data, tree, layers: [], decodeAs, session, frame, verify,
+    data, tree, layers: [], decodeAs, session, frame, timeNs, verify,
     protocol: '', info: '', malformed: undefined, quote: 0,
     srcKind: ADDR_NONE, srcOff: 0, dstKind: ADDR_NONE, dstOff: 0,
     ipVersion: 0, ipSrcOff: 0, ipDstOff: 0, ttl: 0, depth: 0, only: null,

@@ -14,7 +14,7 @@ export type ValueClass = 'num' | 'ipv4' | 'ipv6' | 'bytes' | 'string' | 'none';
 
 export function classOf(t: FieldType): ValueClass {
   switch (t) {
-    case 'bool': case 'u8': case 'u16': case 'u24': case 'u32': case 'i32': return 'num';
+    case 'bool': case 'u8': case 'u16': case 'u24': case 'u32': case 'i32': case 'framenum': case 'reltime': return 'num';
     case 'ipv4': return 'ipv4';
     case 'ipv6': return 'ipv6';
     case 'ether': case 'bytes': case 'protocol': return 'bytes';
@@ -75,6 +75,7 @@ export function convertLiteral(field: string, type: FieldType, lit: Literal): Va
 }
 
 function convertNumber(field: string, type: FieldType, lit: Literal): number {
+  if (type === 'reltime') return convertSeconds(lit);
   const named = namedValues(field, type);
   const n = lit.quoted ? null : parseIntegerText(lit.text);
   if (n === null) {
@@ -94,6 +95,13 @@ function convertNumber(field: string, type: FieldType, lit: Literal): number {
     throw fail(lit, `"${lit.text}" too small for this field, minimum ${min}.`);
   }
   return n;
+}
+
+/** A relative time in seconds ("0.25", "3", "-1.5e-3"); the dissector stores seconds as a number. */
+function convertSeconds(lit: Literal): number {
+  const t = lit.text;
+  if (!lit.quoted && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return Number(t);
+  throw fail(lit, `"${t}" is not a valid time.`);
 }
 
 function convertIpv4(lit: Literal): Value {

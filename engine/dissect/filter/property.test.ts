@@ -21,6 +21,8 @@ const LITERALS: Readonly<Record<FieldType, fc.Arbitrary<string>>> = {
   ipv6: fc.ipV6(),
   string: fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s)),
   none: fc.constant('1'),
+  framenum: fc.integer({ min: 0, max: 0xffffffff }).map(String),
+  reltime: fc.double({ min: 0, max: 100, noNaN: true }).map((x) => x.toFixed(6)),
 };
 
 const FIELDS = [...FIELD_TYPES.entries()].filter(([, t]) => t !== 'none');

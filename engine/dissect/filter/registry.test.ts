@@ -69,6 +69,7 @@ describe('registry', () => {
     const ws: Readonly<Record<string, FieldType>> = {
       FT_BOOLEAN: 'bool', FT_UINT8: 'u8', FT_UINT16: 'u16', FT_UINT24: 'u24', FT_UINT32: 'u32', FT_INT32: 'i32', FT_BYTES: 'bytes',
       FT_ETHER: 'ether', FT_IPv4: 'ipv4', FT_IPv6: 'ipv6', FT_STRING: 'string', FT_NONE: 'none', FT_PROTOCOL: 'protocol',
+      FT_FRAMENUM: 'framenum', FT_RELATIVE_TIME: 'reltime',
     };
     const ours = [...FIELD_TYPES.entries()];
     const unknown = ours.filter(([n]) => !table.has(n)).map(([n]) => n);

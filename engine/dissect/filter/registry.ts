@@ -11,18 +11,21 @@
 import { CHECKSUM_STATUS_NAMES, ETHERTYPES, IP_PROTOS } from '../util.ts';
 
 export type FieldType =
-  | 'bool' | 'u8' | 'u16' | 'u24' | 'u32' | 'i32' | 'bytes' | 'ether' | 'ipv4' | 'ipv6' | 'string' | 'none' | 'protocol';
+  | 'bool' | 'u8' | 'u16' | 'u24' | 'u32' | 'i32' | 'bytes' | 'ether' | 'ipv4' | 'ipv6' | 'string' | 'none' | 'protocol'
+  | 'framenum' | 'reltime';
 
 /** Wireshark's name for each type, as its error messages say it. */
 export const TYPE_NAMES: Readonly<Record<FieldType, string>> = {
   bool: 'Boolean', u8: 'Unsigned integer (1 byte)', u16: 'Unsigned integer (2 bytes)', u24: 'Unsigned integer (3 bytes)',
   u32: 'Unsigned integer (4 bytes)', i32: 'Signed integer (4 bytes)', bytes: 'Byte sequence', ether: 'Ethernet or other MAC address',
   ipv4: 'IPv4 address', ipv6: 'IPv6 address', string: 'Character string', none: 'Label', protocol: 'Protocol',
+  framenum: 'Frame number', reltime: 'Time offset',
 };
 
 /** Largest and smallest literal each integer type takes. */
 export const INT_RANGE: Readonly<Partial<Record<FieldType, readonly [number, number]>>> = {
   u8: [0, 0xff], u16: [0, 0xffff], u24: [0, 0xffffff], u32: [0, 0xffffffff], i32: [-0x80000000, 0x7fffffff],
+  framenum: [0, 0xffffffff],
 };
 
 export const FIELD_TYPES: ReadonlyMap<string, FieldType> = new Map<string, FieldType>(Object.entries({
@@ -57,7 +60,18 @@ export const FIELD_TYPES: ReadonlyMap<string, FieldType> = new Map<string, Field
   'ipv6.tclass.dscp': 'u32', 'ipv6.tclass.ecn': 'u32',
   'sll.etype': 'u16', 'sll.halen': 'u16', 'sll.hatype': 'u16', 'sll.ifindex': 'u32', 'sll.pkttype': 'u16',
   'sll.src.eth': 'ether', 'sll.src.other': 'bytes', 'sll.unused': 'bytes',
-  'tcp.ack': 'u32', 'tcp.ack_raw': 'u32', 'tcp.checksum': 'u16', 'tcp.checksum.status': 'u8', 'tcp.dstport': 'u16',
+  'tcp.ack': 'u32', 'tcp.ack_raw': 'u32',
+  // Sequence analysis (engine/dissect/tcp-analysis.ts): expert items are 'none' (present or not).
+  'tcp.analysis': 'none', 'tcp.analysis.flags': 'none', 'tcp.analysis.acks_frame': 'framenum',
+  'tcp.analysis.ack_rtt': 'reltime', 'tcp.analysis.initial_rtt': 'reltime', 'tcp.analysis.bytes_in_flight': 'u32',
+  'tcp.analysis.push_bytes_sent': 'u32', 'tcp.analysis.rto': 'reltime', 'tcp.analysis.rto_frame': 'framenum',
+  'tcp.analysis.retransmission': 'none', 'tcp.analysis.fast_retransmission': 'none',
+  'tcp.analysis.spurious_retransmission': 'none', 'tcp.analysis.out_of_order': 'none', 'tcp.analysis.reused_ports': 'none',
+  'tcp.analysis.lost_segment': 'none', 'tcp.analysis.ack_lost_segment': 'none', 'tcp.analysis.window_update': 'none',
+  'tcp.analysis.window_full': 'none', 'tcp.analysis.keep_alive': 'none', 'tcp.analysis.keep_alive_ack': 'none',
+  'tcp.analysis.duplicate_ack': 'none', 'tcp.analysis.duplicate_ack_num': 'u32', 'tcp.analysis.duplicate_ack_frame': 'framenum',
+  'tcp.analysis.zero_window': 'none', 'tcp.analysis.zero_window_probe': 'none', 'tcp.analysis.zero_window_probe_ack': 'none',
+  'tcp.segment_data': 'bytes', 'tcp.checksum': 'u16', 'tcp.checksum.status': 'u8', 'tcp.dstport': 'u16',
   'tcp.flags': 'u16', 'tcp.flags.ack': 'bool', 'tcp.flags.ae': 'bool', 'tcp.flags.cwr': 'bool',
   'tcp.flags.ece': 'bool', 'tcp.flags.fin': 'bool', 'tcp.flags.push': 'bool', 'tcp.flags.res': 'bool',
   'tcp.flags.reset': 'bool', 'tcp.flags.str': 'string', 'tcp.flags.syn': 'bool', 'tcp.flags.urg': 'bool',

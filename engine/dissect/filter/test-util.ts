@@ -10,12 +10,17 @@ import type { DecodeAs, Field } from '../types.ts';
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 export const CI = Boolean(process.env.CI);
 
-export interface Frame { data: Uint8Array; linkType: number }
+/** A frame and its time in seconds since the capture's first frame (TCP analysis reads it). */
+export interface Frame { data: Uint8Array; linkType: number; time: number }
 
 export function loadFrames(file: string): Frame[] {
   const cap = readCapture(new Uint8Array(readFileSync(file)));
   if (cap.error) throw new Error(`${file}: ${cap.error.message}`);
-  return cap.frames.map((f) => ({ data: f.data.slice(), linkType: f.linkType }));
+  const first = cap.frames[0];
+  return cap.frames.map((f) => ({
+    data: f.data.slice(), linkType: f.linkType,
+    time: first ? f.tsSec - first.tsSec + (f.tsNsec - first.tsNsec) / 1e9 : 0,
+  }));
 }
 
 /** The Decode-As rules the fixtures were made with (tshark -d ...). */
@@ -34,7 +39,7 @@ export function fixtureDecodeAs(): DecodeAs {
 export function fieldMaps(file: string): Map<string, Field[]>[] {
   const session = new DissectSession();
   const decodeAs = fixtureDecodeAs();
-  return loadFrames(file).map((f, i) => fieldsByName(dissect(f.data, f.linkType, decodeAs, { session, frameNumber: i + 1 })));
+  return loadFrames(file).map((f, i) => fieldsByName(dissect(f.data, f.linkType, decodeAs, { session, frameNumber: i + 1, timeRelative: f.time })));
 }
 
 /** True when `cmd args` runs; outside CI a missing tool skips, in CI it fails (see callers). */

@@ -7,8 +7,11 @@
  * - Every filter we reject, the tool rejects too.
  * Without tshark/tcpdump these tests skip outside CI and fail in CI.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { allScenariosPcap } from '../tcp-scenarios.ts';
 import { compileCaptureFilter, compileDisplayFilter } from './index.ts';
 import { CI, FIXTURES, fieldMaps, hasTool, loadFrames, pool, tcpdumpAccepts, tcpdumpFrames, tsharkFrames } from './test-util.ts';
 
@@ -17,6 +20,7 @@ const TCPDUMP = hasTool('tcpdump', ['--version']);
 const UNDERLAY = join(FIXTURES, 'underlay.pcap');
 const RAW = join(FIXTURES, 'raw.pcap');
 const SLL2 = join(FIXTURES, 'any-sll2.pcap');
+const SLL = join(FIXTURES, 'any-sll.pcap');
 
 function toolGate(present: boolean, name: string): void {
   if (!present && CI) throw new Error(`${name} is required in CI (process.env.CI is set) but was not found`);
@@ -40,6 +44,17 @@ export const DISPLAY_FILTERS = [
   'ip.src == 10.201.1.1 or ip.src == 10.201.1.2 and icmp', '(ip.src == 10.201.1.1 or ip.src == 10.201.1.2) and icmp',
   'not tcp and ip.src == 10.201.1.1', '!(ip.dst == 10.201.1.2) && ip', 'ip.src == ip.dst', 'tcp.srcport > tcp.dstport',
   'ip.checksum.status == 2', 'ip.checksum.status == "Unverified"', 'tcp.port == 010', 'ip.len == 0b1010100', 'tcp.port == -1',
+];
+
+/** TCP sequence analysis (tcp.analysis.*), on captures that have it. */
+export const ANALYSIS_FILTERS = [
+  'tcp.analysis', 'tcp.analysis.flags', '!tcp.analysis.flags && tcp', 'tcp.analysis.retransmission', 'tcp.analysis.duplicate_ack',
+  'tcp.analysis.duplicate_ack_num == 1', 'tcp.analysis.duplicate_ack_frame == 54', 'tcp.analysis.acks_frame', 'tcp.analysis.acks_frame > 60',
+  'tcp.analysis.ack_rtt > 0.00002', 'tcp.analysis.ack_rtt <= 0.000010', 'tcp.analysis.initial_rtt', 'tcp.analysis.bytes_in_flight > 20',
+  'tcp.analysis.rto_frame == 1', 'tcp.analysis.rto < 0.000004', 'tcp.analysis.rto > 2', 'tcp.segment_data', 'tcp.analysis.window_update',
+  'tcp.analysis.flags && !tcp.analysis.window_update && !tcp.analysis.keep_alive && !tcp.analysis.keep_alive_ack',
+  'tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment', 'tcp.analysis.zero_window', 'tcp.analysis.keep_alive or tcp.analysis.keep_alive_ack',
+  'tcp.analysis.out_of_order || tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission', 'tcp.analysis.reused_ports',
 ];
 
 /** Filters we refuse; tshark 4.0 must refuse them too. */
@@ -70,6 +85,33 @@ describe.skipIf(!TSHARK && !CI)('display filters agree with tshark -Y', () => {
       if (JSON.stringify(ours) !== JSON.stringify(theirs)) mismatches.push(`${text}: ours ${ours.join(',')} tshark ${theirs.join(',')}`);
     }
     console.info(`[tshark agreement] ${DISPLAY_FILTERS.length - mismatches.length}/${DISPLAY_FILTERS.length} display filters keep the same frames`);
+    expect(mismatches).toEqual([]);
+  }, 300_000);
+
+  const scenarioDir = mkdtempSync(join(tmpdir(), 'netplay-filter-tcp-'));
+  afterAll(() => rmSync(scenarioDir, { recursive: true, force: true }));
+  it(`keeps the same frames as tshark for ${ANALYSIS_FILTERS.length} TCP analysis filters on captures with retransmissions, dup ACKs, windows ...`, async () => {
+    toolGate(TSHARK, 'tshark');
+    // The hand-made conversations of tcp-scenarios.ts (every analysis flag), one after another.
+    const scenarios = join(scenarioDir, 'scenarios.pcap');
+    writeFileSync(scenarios, allScenariosPcap());
+    const files = [SLL, scenarios];
+    const mismatches: string[] = [];
+    let compared = 0;
+    for (const file of files) {
+      const maps = fieldMaps(file);
+      const results = await pool(ANALYSIS_FILTERS, 6, (text) => tsharkFrames(file, text));
+      for (const [k, text] of ANALYSIS_FILTERS.entries()) {
+        const c = compileDisplayFilter(text);
+        if (!c.ok) { mismatches.push(`${text}: we reject (${c.error.message})`); continue; }
+        const ours = maps.flatMap((m, i) => (c.filter.test(m) ? [i + 1] : []));
+        const theirs = results[k]!;
+        if (!Array.isArray(theirs)) { mismatches.push(`${text}: tshark rejects (${theirs.error})`); continue; }
+        compared++;
+        if (JSON.stringify(ours) !== JSON.stringify(theirs)) mismatches.push(`${file.split('/').pop()} ${text}: ours ${ours.join(',')} tshark ${theirs.join(',')}`);
+      }
+    }
+    console.info(`[tshark agreement] ${compared - mismatches.length}/${compared} TCP analysis filter runs (${ANALYSIS_FILTERS.length} filters x ${files.length} captures) keep the same frames`);
     expect(mismatches).toEqual([]);
   }, 300_000);
 
