@@ -62,20 +62,25 @@ export function decodeCommand(args: string[], io: Io): number {
   const frames = reader.push(bytes);
   const error = reader.end();
   const session = new DissectSession();
-  let first: number | undefined;
+  let firstSec: number | undefined;
+  let firstNsec: number | undefined;
   const json: unknown[] = [];
   let n = 0;
   for (const f of frames) {
     if (n >= limit) break;
     n++;
     const t = f.tsSec + f.tsNsec / 1e9;
-    first ??= t;
+    // Seconds since the first frame, subtracted before they are added: absolute epoch seconds
+    // as a double keep only ~240 ns, which would show in the TCP analysis's RTTs.
+    firstSec ??= f.tsSec;
+    firstNsec ??= f.tsNsec;
+    const rel = f.tsSec - firstSec + (f.tsNsec - firstNsec) / 1e9;
     const linkType = interfaceOf(reader.interfaces, f)?.linkType ?? f.linkType;
-    const d = dissect(f.data, linkType, decodeAs, { frameNumber: f.index + 1, timeRelative: t - first, session });
+    const d = dissect(f.data, linkType, decodeAs, { frameNumber: f.index + 1, timeRelative: rel, session });
     if (values.json) {
-      json.push({ number: f.index + 1, time: t, timeRelative: t - first, length: f.originalLength, protocol: d.protocol, src: d.src, dst: d.dst, info: d.info, fields: flatten(fieldsByName(d)) });
+      json.push({ number: f.index + 1, time: t, timeRelative: rel, length: f.originalLength, protocol: d.protocol, src: d.src, dst: d.dst, info: d.info, fields: flatten(fieldsByName(d)) });
     } else {
-      io.out(`${String(f.index + 1).padStart(5)} ${(t - first).toFixed(6).padStart(11)} ${d.src} → ${d.dst} ${d.protocol} ${f.originalLength} ${d.info}`);
+      io.out(`${String(f.index + 1).padStart(5)} ${rel.toFixed(6).padStart(11)} ${d.src} → ${d.dst} ${d.protocol} ${f.originalLength} ${d.info}`);
     }
   }
   if (values.json) io.out(JSON.stringify(json, null, 2));

@@ -371,6 +371,13 @@ function ackSegments(rev: AnalysisFlow, s: AnalysedSegment, ta: TcpAnalysis): vo
   }
   rev.segCount = j;
   rev.spanValid = false;
+  if (j === 0) {
+    // Everything is acknowledged: give the arrays back (a capture holds many finished conversations).
+    rev.segFrame = EMPTY_F64;
+    rev.segSeq = EMPTY_U32;
+    rev.segNext = EMPTY_U32;
+    rev.segTime = EMPTY_F64;
+  }
 }
 
 /** Bytes in flight after this segment (payload-based, Wireshark's default), and bytes since PSH. */

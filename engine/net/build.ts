@@ -116,14 +116,22 @@ export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
     const h = hosts.get(nic.vm);
     const subnet = idx.get(nic.subnet, 'subnet');
     const fabric = subnet ? fabrics.get(subnet.vnet) : undefined;
-    if (!h || !subnet || !fabric) return;
+    // A Linux router's NIC: its port is made by router-build.ts; its ipconfigs get Azure's
+    // outbound here like a VM's (what leaves the router from its own address, e.g. after MASQUERADE).
+    const router = h ? undefined : idx.get(nic.vm, 'linuxRouter');
+    const owner = h ?? router;
+    if (!owner || !subnet || !fabric) return;
     const ips = nic.ipConfigs.map((c) => parseIpv4(c.privateIp) ?? 0);
-    const l = link(end(h, nic.id, macFromIndex(k + 1)), end(fabric, nic.id, AZURE_GATEWAY_MAC), linkLatencyUs);
-    const iface = { name: nic.id, ips, link: l };
-    h.addIface(iface, nic.primary);
-    fabric.addPort({ nicId: nic.id, hostName: h.name, link: l, ips, forwarding: nic.enableIpForwarding });
+    if (h) {
+      const l = link(end(h, nic.id, macFromIndex(k + 1)), end(fabric, nic.id, AZURE_GATEWAY_MAC), linkLatencyUs);
+      const iface = { name: nic.id, ips, link: l };
+      h.addIface(iface, nic.primary);
+      fabric.addPort({ nicId: nic.id, hostName: h.name, link: l, ips, forwarding: nic.enableIpForwarding });
+    }
+    const vmId = owner.id;
+    const vmName = owner.name;
     nic.ipConfigs.forEach((ipConfig, i) => {
-      const d = decideOutbound({ vmId: h.id, vmName: h.name, nic, ipConfig, subnet, idx });
+      const d = decideOutbound({ vmId, vmName, nic, ipConfig, subnet, idx });
       fabric.setOutbound(ips[i]!, d);
       outbound.push(d.path);
       const pip = idx.get(ipConfig.publicIp, 'publicIp');
@@ -133,7 +141,7 @@ export function buildGraph(scenario: Scenario, opts: BuildOptions): Graph {
         fabric.ilpips.set(pub, { publicIpId: pip.id, publicIp: pub, privateIp: ips[i]!, ...(overridden ? { overridden } : {}) });
         internet.routes.set(pub, fabric.internet);
       }
-      snat.bind({ decision: d, vmId: h.id, vmName: h.name, ipConfig: ipConfig.name, privateIp: ips[i]!, fabric, ...(overridden ? { ilpip: { publicIp: pub, resource: pip.id } } : {}) });
+      snat.bind({ decision: d, vmId, vmName, ipConfig: ipConfig.name, privateIp: ips[i]!, fabric, ...(overridden ? { ilpip: { publicIp: pub, resource: pip.id } } : {}) });
     });
   });
 
@@ -287,7 +295,11 @@ function reserveSockets(scenario: Scenario, idx: ResourceIndex, hosts: Map<strin
   };
   for (const t of scenario.traffic) {
     if ((t.type !== 'tcp' && t.type !== 'tcpping') || t.count <= 0) continue;
-    add(hosts.get(t.from), t.count);
+    // At most what can be open at once: a held connection stays; one closed after holdMs keeps
+    // its socket through TIME_WAIT (60 s) and then frees it; a TCP ping is reset at once.
+    const lifeMs = t.type === 'tcpping' ? 1_000 : t.holdMs === undefined ? Infinity : t.holdMs + 65_000;
+    const open = Math.min(t.count, Math.ceil(lifeMs / Math.max(t.intervalMs, 0.001)) + 1);
+    add(hosts.get(t.from), open);
     const target = resolveTarget(idx, t.from, t.to);
     if (typeof target === 'string') continue;
     let to = byIp.get(target.ip);
@@ -296,7 +308,7 @@ function reserveSockets(scenario: Scenario, idx: ResourceIndex, hosts: Map<strin
         const b = f.ilpips.get(target.ip);
         if (b !== undefined) to = byIp.get(b.privateIp);
       }
-    add(to, t.count);
+    add(to, open);
   }
   for (const [h, n] of need) h.tcp.reserve(n);
 }

@@ -126,6 +126,19 @@ export class VnetFabric implements NetNode, FabricIo {
     const routed = this.routing === null ? ROUTE_DEFAULT : this.routing.fromNic(p, at.ifIndex);
     if (routed === ROUTE_HANDLED) return;
     if (routed === ROUTE_DEFAULT && this.inVnet(p.dst)) return this.deliver(p);
+    if (j < 0 && port !== undefined) {
+      // Forwarded by an appliance without translating it. Azure's outbound mechanisms are set
+      // per ipconfig; how they treat a source that is no address of the NIC is not documented
+      // [U], so we do not guess: the appliance has to SNAT it (as Azure's NVA guidance says).
+      this.ctx.drop(
+        this.id,
+        p,
+        'forwarded-untranslated',
+        `${port.hostName} forwarded ${ipv4ToString(src)} → ${ipv4ToString(p.dst)} out of NIC '${port.nicId}' toward the Internet with a source that is not the NIC's: netplay translates only a NIC's own addresses on the way out (Azure does not document other sources), so SNAT or MASQUERADE it on ${port.hostName} first`,
+        at.iface,
+      );
+      return;
+    }
     const d = (j >= 0 ? this.decisions[at.ifIndex]![j] : undefined) ?? this.outbound.get(src);
     if (d === undefined) {
       this.ctx.drop(this.id, p, 'no-outbound', `${ipv4ToString(src)} is not an ipconfig of a NIC in virtual network '${this.name}', so nothing carries it to the Internet`, at.iface);

@@ -153,3 +153,37 @@ describe('a routing loop through the route table', () => {
     expectFrame(icmp.data).ipv4({ src: '10.0.1.10', dst: '10.0.1.4' }).icmp({ kind: 'timeExceeded' });
   });
 });
+
+describe('a Linux router behind Azure outbound (no uplink: an NVA VM)', () => {
+  const nvaWorld = (iptables: string[], publicIp: boolean): Resources => [
+    { id: 'vnet', kind: 'vnet', name: 'vnet', addressSpace: ['10.0.0.0/16'] },
+    { id: 'clients', kind: 'subnet', name: 'clients', vnet: 'vnet', addressPrefix: '10.0.1.0/24', routeTable: 'rt' },
+    { id: 'nva-sn', kind: 'subnet', name: 'nva-sn', vnet: 'vnet', addressPrefix: '10.0.2.0/24' },
+    { id: 'rt', kind: 'routeTable', name: 'rt', routes: [{ name: 'to-nva', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.0.2.10' }] },
+    { id: 'client', kind: 'vm', name: 'client' },
+    { id: 'client-nic', kind: 'nic', name: 'client-nic', vm: 'client', subnet: 'clients', ipConfigs: [{ name: 'ipconfig1', privateIp: '10.0.1.4' }] },
+    { id: 'nva', kind: 'linuxRouter', name: 'nva', routes: ['default via 10.0.2.1 dev eth0'], iptables },
+    { id: 'nva-pip', kind: 'publicIp', name: 'nva-pip', address: '20.1.2.3' },
+    { id: 'nva-eth0', kind: 'nic', name: 'nva-eth0', vm: 'nva', subnet: 'nva-sn', enableIpForwarding: true, ipConfigs: [{ name: 'ipconfig1', privateIp: '10.0.2.10', ...(publicIp ? { publicIp: 'nva-pip' } : {}) }] },
+    internetHost('web', '198.51.100.10', [{ type: 'http-echo', port: 80 }]),
+  ];
+  const go = (iptables: string[], publicIp: boolean) => {
+    const s = Simulation.create(scenarioOf({ settings: { durationSeconds: 3 }, resources: nvaWorld(iptables, publicIp), traffic: [{ id: 't', type: 'tcp', from: 'client', to: 'web:80', request: 'http', count: 1 }] }));
+    s.run();
+    return s;
+  };
+
+  it('MASQUERADE to its NIC address, then the NIC ipconfig ILPIP: the server sees the public IP', () => {
+    const s = go(['-t nat -A POSTROUTING -o eth0 -j MASQUERADE'], true);
+    expect(s.flows()[0]).toMatchObject({ outcome: 'established' });
+    expect(s.flows()[0]!.seenAs?.startsWith('20.1.2.3:')).toBe(true);
+    expect(s.outboundPaths().find((p) => p.vm === 'nva')).toMatchObject({ mechanism: 'ilpip', publicIps: ['20.1.2.3'] });
+  });
+
+  it('without SNAT on the router, the forwarded packet is refused with the reason (not sent as if the client sent it)', () => {
+    const s = go([], true);
+    expect(s.flows()[0]!.outcome).not.toBe('established');
+    expect(s.drops()[0]).toMatchObject({ code: 'forwarded-untranslated' });
+    expect(s.drops()[0]!.reason).toContain('SNAT or MASQUERADE it on nva first');
+  });
+});

@@ -18,7 +18,7 @@ import { ipv4ToString } from '../wire/addr.ts';
 import type { Link, LinkEnd, NetContext, NetNode } from './context.ts';
 import { ACK, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, Packet, PROTO_ICMP, PROTO_TCP, PROTO_UDP, RST, SYN, FIN } from './packet.ts';
 import type { LinuxRouter, RouterResult } from './netfilter/router.ts';
-import { packetTuple } from './netfilter/conntrack.ts';
+import { packetTuple, type Conn } from './netfilter/conntrack.ts';
 import { printRule } from './netfilter/print.ts';
 import type { NfPacket, Target } from './netfilter/types.ts';
 import { innerOfPayload, quotedPayload } from './router-icmp.ts';
@@ -56,8 +56,12 @@ export class RouterNode implements NetNode, EventSink<unknown> {
   private readonly byName = new Map<string, number>();
   /** Rule lines the document holds that iptables refused. */
   readonly errors: string[] = [];
-  /** The NAT rules that made each connection's bindings (conntrack id → "SNAT by ..."). */
-  private readonly bindings = new Map<number, string[]>();
+  /**
+   * The NAT rules that made each connection's bindings ("SNAT by ..."), for the trace only. Keyed
+   * by the conntrack entry itself, so an entry the kernel drops any way (timeout, TIME_WAIT
+   * eviction, early drop, a MASQUERADE flush) takes its label with it.
+   */
+  private readonly bindings = new WeakMap<Conn, string[]>();
   private timer: TimerHandle = 0;
   private timerAt = Infinity;
   /** The fabrics' next-hop boards by port index (null for uplinks). */
@@ -101,7 +105,7 @@ export class RouterNode implements NetNode, EventSink<unknown> {
     const changed = after.src !== before.src || after.dst !== before.dst || after.sport !== before.sport || after.dport !== before.dport || after.icmpId !== before.icmpId;
     const view = changed ? ctx.beforeRewrite(p) : null;
     applyNf(p, after);
-    if (changed) ctx.rewritten(this.id, p, view, this.rewriteLabel(before, res.notes));
+    if (changed && ctx.trace.on) ctx.rewritten(this.id, p, view, this.rewriteLabel(before, res.notes));
     for (const n of res.notes) if (n.startsWith('nat: no free') || n.startsWith('nat: evicted')) ctx.note(this.id, n);
     const port = this.ports[k]!;
     const board = this.boards[k];
@@ -118,8 +122,8 @@ export class RouterNode implements NetNode, EventSink<unknown> {
       if (m) made.push(`${m[3]} by iptables -t nat ${this.ruleText(m[1]!, Number(m[2]))}`);
     }
     if (hit !== null) {
-      if (made.length) this.bindings.set(hit.conn.id, made);
-      const known = this.bindings.get(hit.conn.id);
+      if (made.length) this.bindings.set(hit.conn, made);
+      const known = this.bindings.get(hit.conn);
       if (known) return made.length ? known.join(', ') : `${hit.dir === 0 ? '' : 'reply, reversed: '}${known.join(', ')} (the connection's conntrack binding)`;
     }
     return made.length ? made.join(', ') : 'NAT (conntrack binding)';
@@ -259,7 +263,6 @@ export class RouterNode implements NetNode, EventSink<unknown> {
     this.timer = 0;
     this.timerAt = Infinity;
     const gone = this.router.netfilter.expire(this.ctx.now);
-    for (const c of gone) this.bindings.delete(c.id);
     if (gone.length > 0) this.ctx.note(this.id, `${this.name}: ${gone.length} conntrack entr${gone.length === 1 ? 'y' : 'ies'} timed out`);
     this.armTimer();
   }

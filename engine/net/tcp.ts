@@ -450,7 +450,8 @@ export class TcpStack implements EventSink<unknown>, PortCheck {
         break;
       case TcpState.FinWait2:
         t.appAt(i)?.peerClosed(s);
-        this.enterTimeWait(s);
+        // The app may have aborted it (and its record may already hold a new connection).
+        if (!this.isClosed(s)) this.enterTimeWait(s);
         break;
       case TcpState.TimeWait:
         t.u[i + RCV_NXT] = seqAdd(t.u[i + RCV_NXT]!, -1); // a retransmitted FIN: re-ACK and restart 2MSL

@@ -82,4 +82,21 @@ describe('Scheduler', () => {
     expect(s.runNext()).toBe(false);
     expect(s.executed).toBe(1);
   });
+
+  it('handles stay exact and cancellable when a slot has been reused for 2^29 generations (they wrap)', () => {
+    const s = new Scheduler<string>();
+    const log = new Log(s);
+    s.at(10, log, 1, 'warm');
+    s.runUntil(10);
+    // Age the slot to the last generation before the wrap, as ~5×10^8 events on it would.
+    (s as unknown as { gen: Int32Array }).gen[0] = 2 ** 29 - 1;
+    const h1 = s.at(20, log, 1, 'old');
+    expect(Number.isSafeInteger(h1) && h1 > 0).toBe(true);
+    expect(s.cancel(h1)).toBe(true);
+    const h2 = s.at(30, log, 1, 'wrapped');
+    expect(Number.isSafeInteger(h2) && h2 > 0 && h2 !== h1).toBe(true);
+    expect(s.cancel(h1)).toBe(false);
+    s.runUntil(100);
+    expect(log.seen).toEqual(['10:1:warm', '30:1:wrapped']);
+  });
 });

@@ -42,6 +42,8 @@ const INITIAL_BUCKETS = 4096;
  * event instead of assuming small integers and being deoptimized when the generations outgrow them.
  */
 const FIRST_GEN = 256;
+/** Generations wrap back to FIRST_GEN here: handles stay below 2^53 (exact doubles). */
+const GEN_LIMIT = 2 ** 29;
 /** Entries of the time → bucket cache (a power of two). */
 const CACHE_SIZE = 16;
 
@@ -203,7 +205,9 @@ export class Scheduler<P> {
   private release(slot: number): void {
     this.sinks[slot] = null;
     this.payloads[slot] = undefined;
-    this.gen[slot] = (this.gen[slot]! + 1) | 0;
+    // Wrap below 2^29, so generation * 2^24 + slot stays a safe integer (< 2^53) and positive.
+    const g = this.gen[slot]! + 1;
+    this.gen[slot] = g >= GEN_LIMIT ? FIRST_GEN : g;
     if (this.freeCount === this.freeSlots.length) this.freeSlots = grown(this.freeSlots, new Int32Array(this.freeCount * 2));
     this.freeSlots[this.freeCount++] = slot;
   }
