@@ -84,6 +84,39 @@ describe('route table and Linux router checks', () => {
     expect(found[2]!.message).toContain("outside the address space of virtual network 'vnet'");
   });
 
+  it('warns of a VirtualAppliance next hop no NIC holds, and of one whose NIC does not forward', () => {
+    const d = doc();
+    d.resources.push({ id: 'fw', kind: 'vm', name: 'fw' }, { id: 'fw-nic', kind: 'nic', name: 'fw-nic', vm: 'fw', subnet: 'sn', ipConfigs: [{ name: 'c', privateIp: '10.0.1.30' }] });
+    res(d, 'rt').routes = [
+      { name: 'to-router', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.0.1.10' },
+      { name: 'nobody', addressPrefix: '10.5.0.0/16', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.0.1.99' },
+      { name: 'no-forwarding', addressPrefix: '10.6.0.0/16', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.0.1.30' },
+    ];
+    const found = issues(d).filter((i) => i.code === 'next-hop');
+    expect(found.map((i) => [i.resourceId, i.field, i.severity])).toEqual([
+      ['rt', 'routes[1].nextHopIpAddress', 'warning'],
+      ['rt', 'routes[2].nextHopIpAddress', 'warning'],
+    ]);
+    expect(found[0]!.message).toBe("route 'nobody': no NIC in the document has the private IP 10.0.1.99, so Azure has nowhere to send this traffic and drops it");
+    expect(found[1]!.message).toBe("route 'no-forwarding': next hop 10.0.1.30 is NIC 'fw-nic', which has enableIpForwarding off: Azure drops every packet routed to it for another address");
+    res(d, 'fw-nic').enableIpForwarding = true;
+    expect(issues(d).filter((i) => i.code === 'next-hop').map((i) => i.field)).toEqual(['routes[1].nextHopIpAddress']);
+  });
+
+  it("refuses a router gateway that is not on-link on its dev as ip does, and warns of one on-link only through a device route", () => {
+    const d = doc();
+    res(d, 'r').routes = ['10.9.0.0/16 via 10.0.1.20 dev eth0', '10.8.0.0/16 via 192.0.2.1 dev eth0', '10.7.0.0/16 via 10.0.1.20 dev eth1', '10.5.0.0/16 dev eth0', '10.4.0.0/16 via 10.5.0.1 dev eth0'];
+    const found = issues(d).filter((i) => i.code === 'route');
+    expect(found.map((i) => [i.resourceId, i.field, i.severity])).toEqual([
+      ['r', 'routes[1]', 'error'],
+      ['r', 'routes[2]', 'error'],
+      ['r', 'routes[4]', 'warning'],
+    ]);
+    expect(found[0]!.message).toBe("ip route add 10.8.0.0/16 via 192.0.2.1 dev eth0: Error: Nexthop has invalid gateway. (192.0.2.1 is not on-link on eth0: it is in none of eth0's subnets, 10.0.1.0/24)");
+    expect(found[1]!.message).toContain('(10.0.1.20 is not on-link on eth1');
+    expect(found[2]!.message).toContain("gateway 10.5.0.1 is in none of eth0's subnets (10.0.1.0/24); Linux takes it as on-link through routes[3]");
+  });
+
   it('finds an uplink address used by something else', () => {
     const d = doc();
     res(d, 'r').uplinks = [{ address: '198.51.100.10' }, { address: '203.0.113.6', proxyArp: ['203.0.113.6'] }];

@@ -4,10 +4,10 @@
  * iptables prints), every route as `ip route add` would take it, the Azure rules for next hops,
  * IP forwarding on a router's NICs, and its uplink addresses unique in the document.
  */
-import { cidrContains, parseCidr, parseIpv4 } from '../wire/addr.ts';
+import { cidrContains, ipv4ToString, parseCidr, parseIpv4, prefixMask } from '../wire/addr.ts';
 import { Ruleset } from '../net/netfilter/ruleset.ts';
 import type { ResourceIndex } from './references.ts';
-import { resolveRoute, routerInterfaces } from './router-interfaces.ts';
+import { resolveRoute, routerInterfaces, type RouterIfaceSpec } from './router-interfaces.ts';
 import type { Resource } from './scenario.ts';
 
 type Report = (code: string, message: string, at: { index?: number; resourceId?: string; path?: (string | number)[] }, severity?: 'error' | 'warning') => void;
@@ -22,9 +22,15 @@ export function checkRouting(idx: ResourceIndex, report: Report, at: At): void {
       if (!res.ok) report('iptables', `iptables v1.8.9 (nf_tables): ${res.error.message}`, at(r, ['iptables', j]));
     });
     const ifaces = routerInterfaces(idx, r);
+    const deviceRoutes: { dev: string; dst: { base: number; prefix: number }; j: number }[] = [];
     r.routes.forEach((text, j) => {
       const res = resolveRoute(text, ifaces);
-      if (typeof res === 'string') report('route', `ip route add ${text}: ${res}`, at(r, ['routes', j]));
+      if (typeof res === 'string') {
+        report('route', `ip route add ${text}: ${res}`, at(r, ['routes', j]));
+        return;
+      }
+      if (res.via === undefined) deviceRoutes.push({ dev: res.dev, dst: res.dst, j });
+      else checkGateway(text, res.via, res.dev, ifaces, deviceRoutes, (m, severity) => report('route', m, at(r, ['routes', j]), severity));
     });
     for (const nic of idx.ofKind('nic'))
       if (nic.vm === r.id && !nic.enableIpForwarding)
@@ -35,6 +41,36 @@ export function checkRouting(idx: ResourceIndex, report: Report, at: At): void {
         );
   }
   checkUplinkAddresses(idx, report, at);
+}
+
+/**
+ * `ip route add ... via X dev D`: the kernel looks X up among D's link-scope routes
+ * (fib_check_nh_v4_gw) and refuses with "Error: Nexthop has invalid gateway." when none holds it.
+ * A link-scope route written earlier (`10.5.0.0/16 dev eth0`) makes X on-link for Linux although
+ * it is in none of the interface's subnets: Linux takes it, but the Azure fabric delivers the
+ * frame only to an address of a NIC in the VNet.
+ */
+function checkGateway(
+  text: string,
+  via: number,
+  dev: string,
+  ifaces: readonly RouterIfaceSpec[],
+  deviceRoutes: readonly { dev: string; dst: { base: number; prefix: number }; j: number }[],
+  say: (message: string, severity: 'error' | 'warning') => void,
+): void {
+  const iface = ifaces.find((i) => i.name === dev);
+  if (!iface) return;
+  const connected = iface.addresses.some((a) => a.prefix < 32 && cidrContains({ base: (a.address & prefixMask(a.prefix)) >>> 0, prefix: a.prefix }, via));
+  if (connected) return;
+  const gw = ipv4ToString(via);
+  const nets = iface.addresses.filter((a) => a.prefix < 32).map((a) => `${ipv4ToString((a.address & prefixMask(a.prefix)) >>> 0)}/${a.prefix}`);
+  const link = deviceRoutes.find((d) => d.dev === dev && cidrContains(d.dst, via));
+  if (link)
+    say(
+      `ip route add ${text}: gateway ${gw} is in none of ${dev}'s subnets (${nets.join(', ') || 'none'}); Linux takes it as on-link through routes[${link.j}], but the Azure fabric delivers only to the addresses of NICs in the virtual network`,
+      'warning',
+    );
+  else say(`ip route add ${text}: Error: Nexthop has invalid gateway. (${gw} is not on-link on ${dev}: it is in none of ${dev}'s subnets, ${nets.join(', ') || 'none'})`, 'error');
 }
 
 function checkRouteTables(idx: ResourceIndex, report: Report, at: At): void {
@@ -60,10 +96,30 @@ function checkRouteTables(idx: ResourceIndex, report: Report, at: At): void {
             at(rt, path),
             'warning',
           );
+        else checkAppliance(idx, route.name, route.nextHopIpAddress, ip, (m) => report('next-hop', m, at(rt, path), 'warning'));
       } else if (route.nextHopIpAddress !== undefined)
         report('next-hop', `route '${route.name}': nextHopIpAddress is only for next hop type VirtualAppliance, not ${route.nextHopType}`, at(rt, path));
     });
   }
+}
+
+/** The NIC that holds a VirtualAppliance next hop: there must be one, with IP forwarding on. */
+function checkAppliance(idx: ResourceIndex, name: string, text: string, ip: number, say: (message: string) => void): void {
+  const nic = idx.ofKind('nic').find((n) => n.ipConfigs.some((c) => parseIpv4(c.privateIp) === ip));
+  if (nic === undefined) {
+    const lb = idx.ofKind('loadBalancer').find((l) => l.frontends.some((f) => f.privateIp !== undefined && parseIpv4(f.privateIp) === ip));
+    say(
+      lb
+        ? `route '${name}': next hop ${text} is a frontend of load balancer '${lb.id}'; Azure forwards there (HA ports), the simulator only to a NIC, so the run drops this traffic`
+        : `route '${name}': no NIC in the document has the private IP ${text}, so Azure has nowhere to send this traffic and drops it`,
+    );
+    return;
+  }
+  // A router's NIC without forwarding is reported at the NIC itself (ip-forwarding).
+  if (!nic.enableIpForwarding && idx.get(nic.vm, 'linuxRouter') === undefined)
+    say(
+      `route '${name}': next hop ${text} is NIC '${nic.id}', which has enableIpForwarding off: Azure drops every packet routed to it for another address`,
+    );
 }
 
 /** Uplink addresses (primary, secondary, proxy ARP) must not be used by anything else in the document. */

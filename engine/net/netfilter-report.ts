@@ -67,12 +67,18 @@ export function netfilterRow(meta: NetfilterMeta, netfilter: Netfilter, now: num
  */
 export function routeLines(r: LinuxRouter): string[] {
   const rows: { base: number; prefix: number; text: string }[] = [];
-  for (const i of r.interfaces.values())
+  for (const i of r.interfaces.values()) {
+    // The kernel adds the prefix route once per interface and prefix, from the first (primary)
+    // address in it; a secondary address in the same subnet adds none (fib_add_ifaddr).
+    const seen = new Set<string>();
     for (const a of i.addresses) {
       if (a.prefix === 32) continue;
       const base = (a.address & prefixMask(a.prefix)) >>> 0;
+      if (seen.has(`${base}/${a.prefix}`)) continue;
+      seen.add(`${base}/${a.prefix}`);
       rows.push({ base, prefix: a.prefix, text: `${cidrToString({ base, prefix: a.prefix })} dev ${i.name} proto kernel scope link src ${ipv4ToString(a.address)}${i.up ? '' : ' linkdown'}` });
     }
+  }
   for (const x of r.routes) {
     const dst = x.dst.prefix === 0 ? 'default' : x.dst.prefix === 32 ? ipv4ToString(x.dst.base) : cidrToString(x.dst);
     const via = x.via !== undefined ? ` via ${ipv4ToString(x.via)}` : '';

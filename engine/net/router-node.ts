@@ -11,7 +11,9 @@
  * (.1), the fabric is told to deliver to X's NIC (fabric-routes.ts), as a switched network would.
  * NAT rewrites are traced with the rule that made the binding; drops carry the kernel's reason.
  * Packets for the router itself: ICMP echo is answered, TCP gets a RST and UDP a port
- * unreachable, as Linux does with nothing listening. One scheduler timer expires conntrack.
+ * unreachable, as Linux does with nothing listening. ICMP errors quote the datagram as it arrived
+ * (router-icmp.ts) and are rate limited per destination (netfilter/icmp-ratelimit.ts). One
+ * scheduler timer expires conntrack.
  */
 import type { EventSink, TimerHandle } from '../sim/scheduler.ts';
 import { ipv4ToString } from '../wire/addr.ts';
@@ -21,7 +23,7 @@ import type { LinuxRouter, RouterResult } from './netfilter/router.ts';
 import { packetTuple, type Conn } from './netfilter/conntrack.ts';
 import { printRule } from './netfilter/print.ts';
 import type { NfPacket, Target } from './netfilter/types.ts';
-import { innerOfPayload, quotedPayload } from './router-icmp.ts';
+import { innerOfPayload, quotedDatagram, quotedPayload } from './router-icmp.ts';
 import { netfilterRow, routeLines } from './netfilter-report.ts';
 import type { NetfilterRow } from '../sim/types.ts';
 
@@ -87,10 +89,15 @@ export class RouterNode implements NetNode, EventSink<unknown> {
     const now = ctx.now;
     const nf = toNf(p);
     const res = this.router.receive(nf, at.iface, now);
+    const reply = res.verdict === 'local' ? undefined : res.reply;
+    // The error quotes the datagram as it arrived (its fields as the router held it come with `inner`).
+    const quote = reply?.verdict === 'forward' && reply.packet.inner !== undefined ? quotedDatagram(p) : null;
+    const flowId = p.flowId;
     if (res.verdict === 'local') this.local(p, res.packet, at.iface);
     else if (res.verdict === 'drop') this.dropped(p, res.reason, res.notes, at.iface, nf);
     else this.forward(p, nf, res);
-    if ('reply' in res && res.reply !== undefined) this.sendOwn(res.reply, p.flowId);
+    if (res.verdict === 'drop' && reply === undefined) for (const n of res.notes) if (n.startsWith('icmp: rate limited')) ctx.note(this.id, `${this.name}: ${n.slice(6)}`);
+    if (reply !== undefined) this.sendOwn(reply, flowId, null, quote);
     this.armTimer();
   }
 
@@ -164,7 +171,9 @@ export class RouterNode implements NetNode, EventSink<unknown> {
       case 'no-route':
         return `${this.name} has no route to ${ipv4ToString(nf.dst)} (ip route: Network is unreachable)`;
       case 'ttl-exceeded':
-        return `TTL exceeded in transit at ${this.name} (${flow}); it sends ICMP time exceeded to ${ipv4ToString(nf.src)}`;
+        return notes.some((n) => n.startsWith('icmp: rate limited'))
+          ? `TTL exceeded in transit at ${this.name} (${flow}); its ICMP time exceeded to ${ipv4ToString(nf.src)} is rate limited (net.ipv4.icmp_ratelimit)`
+          : `TTL exceeded in transit at ${this.name} (${flow}); it sends ICMP time exceeded to ${ipv4ToString(nf.src)}`;
       case 'conntrack-table-full':
         return `nf_conntrack: table full, dropping packet (${flow}) on ${this.name}: nf_conntrack_max is ${this.router.netfilter.conntrack.max}`;
       default:
@@ -191,6 +200,8 @@ export class RouterNode implements NetNode, EventSink<unknown> {
     if (ctx.trace.on) ctx.packetEvent('deliver', this.id, p, iface);
     let reply: NfPacket | null = null;
     let echo: Echo | null = null;
+    let error: RouterResult | null = null;
+    let quote: Uint8Array | null = null;
     if (nf.proto === PROTO_ICMP && nf.icmpType === ICMP_ECHO_REQUEST) {
       reply = { proto: PROTO_ICMP, src: nf.dst, dst: nf.src, sport: 0, dport: 0, length: nf.length, icmpType: ICMP_ECHO_REPLY, icmpCode: 0, icmpId: nf.icmpId ?? 0 };
       echo = { seq: p.icmpSeq, payload: p.payload };
@@ -204,16 +215,19 @@ export class RouterNode implements NetNode, EventSink<unknown> {
           : { proto: PROTO_TCP, src: nf.dst, dst: nf.src, sport: nf.dport, dport: nf.sport, length: 40, tcpFlags: RST | ACK, seq: 0, ack: ((nf.seq ?? 0) + len) >>> 0 };
       ctx.note(this.id, `${this.name}: nothing listens on TCP port ${nf.dport} of ${ipv4ToString(nf.dst)}: RST`);
     } else if (nf.proto === PROTO_UDP) {
-      reply = { proto: PROTO_ICMP, src: nf.dst, dst: nf.src, sport: 0, dport: 0, length: 56, icmpType: 3, icmpCode: 3, inner: { proto: nf.proto, src: nf.src, dst: nf.dst, sport: nf.sport, dport: nf.dport } };
-      ctx.note(this.id, `${this.name}: nothing listens on UDP port ${nf.dport} of ${ipv4ToString(nf.dst)}: ICMP port unreachable`);
+      // __udp4_lib_rcv: icmp_send(port unreachable), rate limited per destination like every error.
+      error = this.router.icmpError(nf, 3, 3, ctx.now);
+      if (error !== null) quote = quotedDatagram(p);
+      ctx.note(this.id, `${this.name}: nothing listens on UDP port ${nf.dport} of ${ipv4ToString(nf.dst)}: ${error !== null ? 'ICMP port unreachable' : 'its ICMP port unreachable is rate limited (net.ipv4.icmp_ratelimit)'}`);
     }
     const flowId = p.flowId;
     ctx.recycle(p);
     if (reply !== null) this.sendOwn(this.router.output(reply, ctx.now), flowId, echo);
+    else if (error !== null) this.sendOwn(error, flowId, null, quote);
   }
 
   /** Sends a packet the router made (REJECT, ICMP error, RST, echo reply) after its OUTPUT/POSTROUTING. */
-  private sendOwn(r: RouterResult, flowId: number, echo: Echo | null = null): void {
+  private sendOwn(r: RouterResult, flowId: number, echo: Echo | null = null, quote: Uint8Array | null = null): void {
     if (r.verdict !== 'forward') return;
     const nf = r.packet;
     const k = this.byName.get(r.outIface);
@@ -227,7 +241,7 @@ export class RouterNode implements NetNode, EventSink<unknown> {
     } else if (nf.proto === PROTO_ICMP) {
       q.icmpType = nf.icmpType ?? 0;
       q.icmpCode = nf.icmpCode ?? 0;
-      if (nf.inner !== undefined) q.payload = quotedPayload(nf.inner);
+      if (nf.inner !== undefined) q.payload = quotedPayload(nf.inner, quote);
       else if (echo !== null) {
         q.icmpSeq = echo.seq;
         q.payload = echo.payload;
@@ -270,7 +284,7 @@ export class RouterNode implements NetNode, EventSink<unknown> {
 
 /** The fields netfilter needs from a packet (everything else stays on the Packet, which travels on). */
 export function toNf(p: Packet): NfPacket {
-  const nf: NfPacket = { proto: p.proto, src: p.src, dst: p.dst, sport: 0, dport: 0, length: p.ipLength, ttl: p.ttl };
+  const nf: NfPacket = { proto: p.proto, src: p.src, dst: p.dst, sport: 0, dport: 0, length: p.ipLength, ttl: p.ttl, ipId: p.ipId };
   if (p.proto === PROTO_TCP) {
     nf.sport = p.srcPort;
     nf.dport = p.dstPort;

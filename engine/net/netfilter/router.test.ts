@@ -26,6 +26,26 @@ describe('LinuxRouter: hooks in the kernel order', () => {
     expect(n.verdict === 'drop' && [n.reason, n.reply?.verdict === 'forward' && n.reply.packet.icmpType]).toEqual(['no-route', 3]);
   });
 
+  it('quotes the datagram with its header fields, and rate limits ICMP errors per destination (icmp_ratelimit, burst 6)', () => {
+    const r = router(['-A FORWARD -p udp -j REJECT']);
+    const first = r.receive(udp('10.210.1.2:1', '8.8.8.8:53', { ttl: 64 }), 'eth0', 0);
+    const inner = first.verdict === 'drop' && first.reply?.verdict === 'forward' ? first.reply.packet.inner : undefined;
+    // REJECT in FORWARD: after ip_forward decremented the TTL.
+    expect(inner).toMatchObject({ ttl: 63, sport: 1, dport: 53 });
+    const answered = (t: number, from = '10.210.1.2:1') => {
+      const res = r.receive(udp(from, '8.8.8.8:53', { ttl: 64 }), 'eth0', t);
+      return res.verdict === 'drop' && res.reply !== undefined;
+    };
+    // 5 more at once (6 in all), none after that until a second has passed since the tokens ran out.
+    expect([1, 2, 3, 4, 5, 6, 7].map((i) => answered(i))).toEqual([true, true, true, true, true, false, false]);
+    expect(answered(999_999)).toBe(false);
+    expect(answered(1_000_005)).toBe(true);
+    expect(answered(1_000_006, '10.210.1.3:1')).toBe(true); // another destination has its own bucket
+    // Echo replies and "fragmentation needed" are outside icmp_ratemask / never limited.
+    expect(r.icmpLimit.allow(ip('10.210.1.2'), 0, 0, 1_000_007)).toBe(true);
+    expect(r.icmpLimit.allow(ip('10.210.1.2'), 3, 4, 1_000_007)).toBe(true);
+  });
+
   it('does not forward with ip_forward=0', () => {
     const r = router([]);
     r.ipForward = false;

@@ -11,10 +11,11 @@
  * router itself, already through OUTPUT/POSTROUTING.
  */
 import { cidrContains, parseCidr, parseIpv4, prefixMask, type Cidr } from '../../wire/addr.ts';
+import { IcmpRateLimit } from './icmp-ratelimit.ts';
 import { Netfilter, type HookResult, type SkbState } from './netfilter.ts';
 import type { RandomSource } from './nat.ts';
 import type { ApplyResult } from './ruleset.ts';
-import { PROTO_ICMP, PROTO_TCP, TCP_ACK, TCP_RST, type NfPacket, type RejectWith } from './types.ts';
+import { PROTO_ICMP, PROTO_TCP, TCP_ACK, TCP_RST, type InnerPacket, type NfPacket, type RejectWith } from './types.ts';
 
 export interface RouterInterface {
   name: string;
@@ -49,6 +50,8 @@ export class LinuxRouter {
   readonly interfaces = new Map<string, RouterInterface>();
   readonly routes: Route[] = [];
   ipForward: boolean;
+  /** net.ipv4.icmp_ratelimit / icmp_ratemask: ICMP errors per destination. */
+  readonly icmpLimit = new IcmpRateLimit();
 
   constructor(o: RouterOptions) {
     this.netfilter = new Netfilter({ rng: o.rng, ...(o.conntrackMax !== undefined ? { max: o.conntrackMax } : {}) });
@@ -131,12 +134,12 @@ export class LinuxRouter {
     const rt = this.route(p.dst);
     if (!rt) {
       notes.push(`no route to ${ip(p.dst)}`);
-      return { verdict: 'drop', reason: 'no-route', notes, ...this.icmpReply(p, 3, 0, now) };
+      return { verdict: 'drop', reason: 'no-route', notes, ...this.icmpReply(p, 3, 0, now, notes) };
     }
     if (p.ttl !== undefined) {
       if (p.ttl <= 1) {
         notes.push('TTL exceeded in transit');
-        return { verdict: 'drop', reason: 'ttl-exceeded', notes, ...this.icmpReply(p, 11, 0, now) };
+        return { verdict: 'drop', reason: 'ttl-exceeded', notes, ...this.icmpReply(p, 11, 0, now, notes) };
       }
       p.ttl--;
     }
@@ -184,10 +187,10 @@ export class LinuxRouter {
 
   private refused(r: HookResult, p: NfPacket, notes: string[], now: number): RouterResult {
     if (r.verdict !== 'REJECT') return { verdict: 'drop', reason: r.reason ?? 'dropped', notes };
-    return { verdict: 'drop', reason: r.reason ?? 'rejected', notes, ...this.rejectReply(p, r.rejectWith ?? 'icmp-port-unreachable', now) };
+    return { verdict: 'drop', reason: r.reason ?? 'rejected', notes, ...this.rejectReply(p, r.rejectWith ?? 'icmp-port-unreachable', now, notes) };
   }
 
-  private rejectReply(p: NfPacket, how: RejectWith, now: number): { reply?: RouterResult } {
+  private rejectReply(p: NfPacket, how: RejectWith, now: number, notes: string[]): { reply?: RouterResult } {
     if (how === 'tcp-reset') {
       if (p.proto !== PROTO_TCP || (p.tcpFlags ?? 0) & TCP_RST) return {};
       const rst: NfPacket = { proto: PROTO_TCP, src: p.dst, dst: p.src, sport: p.dport, dport: p.sport, length: 40, tcpFlags: TCP_RST | TCP_ACK, seq: p.ack ?? 0, ack: ((p.seq ?? 0) + (p.payload ?? 0) + 1) >>> 0 };
@@ -202,15 +205,33 @@ export class LinuxRouter {
       'icmp-host-prohibited': 10,
       'icmp-admin-prohibited': 13,
     };
-    return this.icmpReply(p, 3, codes[how], now);
+    return this.icmpReply(p, 3, codes[how], now, notes);
   }
 
-  /** An ICMP error from the router about packet `p`, sent through OUTPUT/POSTROUTING. */
-  private icmpReply(p: NfPacket, type: number, code: number, now: number): { reply?: RouterResult } {
-    if (p.proto === PROTO_ICMP && p.icmpType !== undefined && ![0, 8, 13, 14, 15, 16, 17, 18].includes(p.icmpType)) return {};
-    const inner = { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, ...(p.icmpType !== undefined ? { icmpType: p.icmpType, icmpCode: p.icmpCode ?? 0, icmpId: p.icmpId ?? 0 } : {}) };
-    const err: NfPacket = { proto: PROTO_ICMP, src: 0, dst: p.src, sport: 0, dport: 0, length: 56, icmpType: type, icmpCode: code, inner };
-    return { reply: this.output(err, now) };
+  private icmpReply(p: NfPacket, type: number, code: number, now: number, notes: string[]): { reply?: RouterResult } {
+    const reply = this.icmpError(p, type, code, now, notes);
+    return reply === null ? {} : { reply };
+  }
+
+  /**
+   * icmp_send: an ICMP error from the router about packet `p` (as the router holds it now), sent
+   * through OUTPUT/POSTROUTING. None about an ICMP error, and none past the per-destination rate
+   * limit (icmp-ratelimit.ts; a note says so). The quote carries the datagram's IP header fields
+   * and its first transport bytes; the error is 28 bytes plus up to 548 quoted (576 in all).
+   */
+  icmpError(p: NfPacket, type: number, code: number, now: number, notes?: string[]): RouterResult | null {
+    if (p.proto === PROTO_ICMP && p.icmpType !== undefined && ![0, 8, 13, 14, 15, 16, 17, 18].includes(p.icmpType)) return null;
+    if (!this.icmpLimit.allow(p.src, type, code, now)) {
+      notes?.push(`icmp: rate limited: no ICMP type ${type} code ${code} to ${ip(p.src)} (net.ipv4.icmp_ratelimit=${this.icmpLimit.ratelimitUs / 1000} ms, burst 6)`);
+      return null;
+    }
+    const inner: InnerPacket = { proto: p.proto, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, length: p.length };
+    if (p.ttl !== undefined) inner.ttl = p.ttl;
+    if (p.ipId !== undefined) inner.ipId = p.ipId;
+    if (p.proto === PROTO_TCP && p.seq !== undefined) inner.seq = p.seq;
+    if (p.icmpType !== undefined) Object.assign(inner, { icmpType: p.icmpType, icmpCode: p.icmpCode ?? 0, icmpId: p.icmpId ?? 0 });
+    const err: NfPacket = { proto: PROTO_ICMP, src: 0, dst: p.src, sport: 0, dport: 0, length: 28 + Math.min(p.length, 548), icmpType: type, icmpCode: code, inner };
+    return this.output(err, now);
   }
 }
 

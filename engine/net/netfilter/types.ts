@@ -29,6 +29,12 @@ export interface InnerPacket {
   icmpType?: number;
   icmpCode?: number;
   icmpId?: number;
+  /** The quoted IP header's total length, identification and TTL, as the datagram had them. */
+  length?: number;
+  ipId?: number;
+  ttl?: number;
+  /** The quoted TCP header's sequence number. */
+  seq?: number;
 }
 
 /**
@@ -50,6 +56,8 @@ export interface NfPacket {
   /** TCP payload bytes (for the sequence-space end of a segment). */
   payload?: number;
   ttl?: number;
+  /** The IP identification (quoted by an ICMP error about this packet). */
+  ipId?: number;
   icmpType?: number;
   icmpCode?: number;
   icmpId?: number;
