@@ -30,9 +30,8 @@ import { restoreScenario } from './model/restore.ts';
 import { Simulation } from './net/simulation.ts';
 import type { FlowRow, NetfilterRow, TraceEvent } from './sim/types.ts';
 import type { Scenario } from './model/scenario.ts';
+import { conntrackShape, KERNEL_TEST_PACKAGES, kernelTestsMissing, nsx, PCAP_PY, sh, waitFor, type WireSegment } from './net/netfilter/test-util-kernel.ts';
 
-const NEEDED = ['ip', 'iptables', 'conntrack', 'tcpdump', 'python3'];
-const PACKAGES = 'iproute2 iptables conntrack tcpdump python3';
 const RULE = '-t nat -A POSTROUTING -o eth1 -p tcp -j SNAT --to-source 203.0.113.5:40000-40007';
 /**
  * When both sides are compared: 6 s after the 9th connection started, a whole second from its
@@ -43,27 +42,7 @@ const AFTER_NINTH_US = 6_000_000;
 /** The 9th's SYNs by then. */
 const NINTH_SYNS = (linear: number | null): number => (linear ? 6 : 3);
 
-function missing(): string | null {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root (network namespaces need root)';
-  const gone = NEEDED.filter((c) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (gone.length) return `missing commands: ${gone.join(', ')} (Debian packages: ${PACKAGES})`;
-  try {
-    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
-  } catch {
-    return '`ip netns` does not work here';
-  }
-  return null;
-}
-
-const reason = missing();
+const reason = kernelTestsMissing();
 
 const SERVER_PY = `
 import socket
@@ -103,38 +82,11 @@ sys.stdin.read()
 `;
 
 /** TCP packets of a pcap (Ethernet), one JSON record each. */
-const PCAP_PY = `
-import struct, sys, json
-d = open(sys.argv[1], 'rb').read()
-magic = struct.unpack('<I', d[:4])[0]
-e = '<' if magic in (0xa1b2c3d4, 0xa1b23c4d) else '>'
-nano = magic in (0xa1b23c4d, 0x4d3cb2a1)
-off = 24; out = []
-while off + 16 <= len(d):
-    ts, tf, incl, orig = struct.unpack(e + 'IIII', d[off:off+16]); off += 16
-    pkt = d[off:off+incl]; off += incl
-    if struct.unpack('!H', pkt[12:14])[0] != 0x0800: continue
-    ip = pkt[14:]
-    if ip[9] != 6: continue
-    ihl = (ip[0] & 15) * 4
-    sp, dp, seq, ack, offf, fl = struct.unpack('!HHIIBB', ip[ihl:ihl+14])
-    out.append({'t': ts * 1000000 + (tf // 1000 if nano else tf), 'src': '.'.join(map(str, ip[12:16])), 'sport': sp, 'dport': dp, 'seq': seq, 'flags': fl})
-print(json.dumps(out))
-`;
-
-interface Wire {
-  t: number;
-  src: string;
-  sport: number;
-  dport: number;
-  seq: number;
-  flags: number;
-}
 
 interface KernelRun {
   connected: Record<string, string>;
-  client: Wire[];
-  server: Wire[];
+  client: WireSegment[];
+  server: WireSegment[];
   conntrack: string[];
   conntrackStats: string;
   natList: string;
@@ -151,28 +103,6 @@ interface SimRun {
 const ns = `npl${process.pid}`;
 const procs: ChildProcess[] = [];
 let dir = '';
-
-function sh(args: string[]): string {
-  return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-function nsx(name: string, args: string[]): string {
-  return sh(['ip', 'netns', 'exec', name, ...args]);
-}
-
-function waitFor(p: ChildProcess, what: RegExp, stream: 'stdout' | 'stderr', ms: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what} (got ${JSON.stringify(buf)})`)), ms);
-    p[stream]!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (what.test(buf)) {
-        clearTimeout(timer);
-        resolve(buf);
-      }
-    });
-  });
-}
 
 /** The client's net.ipv4.tcp_syn_linear_timeouts in the scenario. */
 function scenario(): Scenario {
@@ -267,7 +197,7 @@ async function runKernel(ports: number[], linear: number): Promise<KernelRun & {
     d.kill('SIGINT');
     await done;
   }
-  const readPcap = (f: string): Wire[] => JSON.parse(sh(['python3', join(dir, 'pcap.py'), join(dir, f)])) as Wire[];
+  const readPcap = (f: string): WireSegment[] => JSON.parse(sh(['python3', join(dir, 'pcap.py'), join(dir, f)])) as WireSegment[];
   return { connected, client: readPcap('client.pcap'), server: readPcap('server.pcap'), conntrack, conntrackStats, natList, natListX, linear: set };
 }
 
@@ -292,10 +222,6 @@ function cleanup(): void {
 }
 
 /** A conntrack -L line without its timeout and its translated port (both compared separately). */
-function shape(line: string): { key: string; timeout: number; replyPort: number } {
-  const dports = [...line.matchAll(/dport=(\d+)/g)].map((x) => Number(x[1]));
-  return { key: line.replace(/^(\S+\s+\d+\s+)\d+/, '$1T').replace(/(.*dport=)\d+/, '$1P'), timeout: Number(line.split(/\s+/)[2]), replyPort: dports[1] ?? -1 };
-}
 
 const port = (endpoint: string): number => Number(endpoint.split(':')[1]);
 const SYN = 0x02;
@@ -303,7 +229,7 @@ const SYN = 0x02;
 describe('the Linux router scenario against the real kernel', () => {
   if (reason && process.env.CI) {
     it('has what the kernel test needs', () => {
-      throw new Error(`kernel test cannot run in CI: ${reason}. .ci/run must install the Debian packages: ${PACKAGES}`);
+      throw new Error(`kernel test cannot run in CI: ${reason}. .ci/run must install the Debian packages: ${KERNEL_TEST_PACKAGES}`);
     });
     return;
   }
@@ -366,8 +292,8 @@ describe('the Linux router scenario against the real kernel', () => {
   });
 
   it('has the same conntrack entries (tuples, states, flags), timeouts within 2 s; insert_failed once per SYN of the 9th', () => {
-    const a = k.conntrack.map(shape).sort((x, y) => (x.key < y.key ? -1 : 1));
-    const b = s.nf.conntrack.map(shape).sort((x, y) => (x.key < y.key ? -1 : 1));
+    const a = k.conntrack.map(conntrackShape).sort((x, y) => (x.key < y.key ? -1 : 1));
+    const b = s.nf.conntrack.map(conntrackShape).sort((x, y) => (x.key < y.key ? -1 : 1));
     expect(b.map((x) => x.key)).toEqual(a.map((x) => x.key));
     for (const [i, x] of a.entries()) expect(Math.abs(x.timeout - b[i]!.timeout)).toBeLessThanOrEqual(2);
     expect(b.map((x) => x.replyPort).sort()).toEqual(a.map((x) => x.replyPort).sort());

@@ -16,7 +16,7 @@
  * skipped with the reason, except under CI, where it fails (Debian packages: iproute2 iptables
  * conntrack tcpdump python3).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,31 +27,9 @@ import { LinuxRouter } from './router.ts';
 import { PROTO_TCP, TCP_ACK, TCP_SYN, type NfPacket } from './types.ts';
 import type { Conn } from './conntrack.ts';
 import { bestAddress, NF_NAT_RANGE_MAP_IPS, type NatRange } from './nat.ts';
+import { conntrackShape, KERNEL_TEST_PACKAGES, kernelTestsMissing, nsx, PCAP_PY, sh, waitFor, type WireSegment } from './test-util-kernel.ts';
 
-const NEEDED = ['ip', 'iptables', 'conntrack', 'tcpdump', 'python3'];
-const PACKAGES = 'iproute2 iptables conntrack tcpdump python3';
-
-function missing(): string | null {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root (network namespaces need root)';
-  const gone = NEEDED.filter((c) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  if (gone.length) return `missing commands: ${gone.join(', ')} (Debian packages: ${PACKAGES})`;
-  try {
-    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
-  } catch {
-    return '`ip netns` does not work here';
-  }
-  return null;
-}
-
-const reason = missing();
+const reason = kernelTestsMissing();
 const CLIENT_PORTS = [50001, 50002, 50003, 50004, 50005, 50006, 50007, 50008, 50009];
 const RULE = '-t nat -A POSTROUTING -o eth1 -p tcp -j SNAT --to-source 10.210.2.1:40000-40007';
 
@@ -116,48 +94,11 @@ sys.stdin.read()   # hold the connections until the test closes stdin
 `;
 
 /** Reads a pcap (Ethernet or Linux cooked) into TCP packet records. */
-const PCAP_PY = `
-import struct, sys, json
-d = open(sys.argv[1], 'rb').read()
-magic = struct.unpack('<I', d[:4])[0]
-e = '<' if magic in (0xa1b2c3d4, 0xa1b23c4d) else '>'
-nano = magic in (0xa1b23c4d, 0x4d3cb2a1)
-link = struct.unpack(e + 'I', d[20:24])[0]
-off = 24; out = []
-while off + 16 <= len(d):
-    ts, tf, incl, orig = struct.unpack(e + 'IIII', d[off:off+16]); off += 16
-    pkt = d[off:off+incl]; off += incl
-    l2 = 14 if link == 1 else 16
-    if link == 1 and struct.unpack('!H', pkt[12:14])[0] != 0x0800: continue
-    ip = pkt[l2:]
-    if len(ip) < 20 or ip[9] != 6: continue
-    ihl = (ip[0] & 15) * 4; tot = struct.unpack('!H', ip[2:4])[0]
-    t = ip[ihl:]
-    sp, dp, seq, ack, offf, fl, win = struct.unpack('!HHIIBBH', t[:16])
-    doff = (offf >> 4) * 4
-    out.append({'t': ts * 1000000 + (tf // 1000 if nano else tf), 'src': '.'.join(map(str, ip[12:16])), 'dst': '.'.join(map(str, ip[16:20])),
-                'sport': sp, 'dport': dp, 'seq': seq, 'ack': ack, 'flags': fl, 'win': win, 'len': tot, 'payload': tot - ihl - doff})
-print(json.dumps(out))
-`;
-
-interface WirePacket {
-  t: number;
-  src: string;
-  dst: string;
-  sport: number;
-  dport: number;
-  seq: number;
-  ack: number;
-  flags: number;
-  win: number;
-  len: number;
-  payload: number;
-}
 
 interface KernelRun {
   connected: Record<string, string>;
-  client: WirePacket[];
-  server: WirePacket[];
+  client: WireSegment[];
+  server: WireSegment[];
   conntrack: string[];
   conntrackStats: string;
   natList: string;
@@ -174,29 +115,6 @@ interface KernelRun {
 const ns = `npk${process.pid}`;
 const procs: ChildProcess[] = [];
 let dir = '';
-
-function sh(args: string[], input?: string): string {
-  return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', ...(input !== undefined ? { input } : {}), stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
-function nsx(name: string, args: string[]): string {
-  return sh(['ip', 'netns', 'exec', name, ...args]);
-}
-
-function waitFor(p: ChildProcess, what: RegExp, stream: 'stdout' | 'stderr', ms: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what} (got ${JSON.stringify(buf)})`)), ms);
-    p[stream]!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = what.exec(buf);
-      if (m) {
-        clearTimeout(timer);
-        resolve(buf);
-      }
-    });
-  });
-}
 
 function build(): void {
   for (const n of ['c', 'r', 's']) sh(['ip', 'netns', 'add', `${ns}${n}`]);
@@ -269,7 +187,7 @@ async function runKernel(): Promise<KernelRun> {
     d.kill('SIGINT');
     await done;
   }
-  const readPcap = (f: string): WirePacket[] => JSON.parse(sh(['python3', join(dir, 'pcap.py'), join(dir, f)])) as WirePacket[];
+  const readPcap = (f: string): WireSegment[] => JSON.parse(sh(['python3', join(dir, 'pcap.py'), join(dir, f)])) as WireSegment[];
   // RFC 4787 mapping behaviour: reuse toward new destinations, port preservation, clash.
   nsx(`${ns}r`, ['iptables', ...MAPPING_RULE.split(' ')]);
   const udpMap = (): Map<string, number> => {
@@ -310,7 +228,7 @@ function cleanup(): void {
 
 const ip = (s: string): number => parseIpv4(s)!;
 
-function toPacket(w: WirePacket): NfPacket {
+function toPacket(w: WireSegment): NfPacket {
   return { proto: PROTO_TCP, src: ip(w.src), dst: ip(w.dst), sport: w.sport, dport: w.dport, length: w.len, tcpFlags: w.flags, seq: w.seq, ack: w.ack, window: w.win, payload: w.payload };
 }
 
@@ -362,18 +280,11 @@ function runModel(k: KernelRun): ModelRun {
 }
 
 /** A conntrack -L line with the timeout and the reply's destination port replaced, for comparing sets. */
-function shape(line: string): { key: string; timeout: number; replyPort: number } {
-  const f = line.split(/\s+/);
-  const timeout = Number(f[2]);
-  const dports = [...line.matchAll(/dport=(\d+)/g)].map((x) => Number(x[1]));
-  const key = line.replace(/^(\S+\s+\d+\s+)\d+/, '$1T').replace(/(.*dport=)\d+/, '$1P');
-  return { key, timeout, replyPort: dports[1] ?? -1 };
-}
 
 describe('netfilter model against the real kernel', () => {
   if (reason && process.env.CI) {
     it('has what the kernel test needs', () => {
-      throw new Error(`kernel test cannot run in CI: ${reason}. .ci/run must install the Debian packages: ${PACKAGES}`);
+      throw new Error(`kernel test cannot run in CI: ${reason}. .ci/run must install the Debian packages: ${KERNEL_TEST_PACKAGES}`);
     });
     return;
   }
@@ -430,8 +341,8 @@ describe('netfilter model against the real kernel', () => {
 
   it('has the same conntrack entries (tuples, states, flags), timeouts within 2 s', () => {
     const model = m.router.netfilter.conntrackList(m.nowUs).trim().split('\n').filter((l) => !l.startsWith('conntrack v'));
-    const a = k.conntrack.map(shape).sort((x, y) => (x.key < y.key ? -1 : 1));
-    const b = model.map(shape).sort((x, y) => (x.key < y.key ? -1 : 1));
+    const a = k.conntrack.map(conntrackShape).sort((x, y) => (x.key < y.key ? -1 : 1));
+    const b = model.map(conntrackShape).sort((x, y) => (x.key < y.key ? -1 : 1));
     expect(b.map((x) => x.key)).toEqual(a.map((x) => x.key));
     for (const [i, x] of a.entries()) expect(Math.abs(x.timeout - b[i]!.timeout)).toBeLessThanOrEqual(2);
     expect(b.map((x) => x.replyPort).sort()).toEqual(a.map((x) => x.replyPort).sort());
