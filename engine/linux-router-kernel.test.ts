@@ -30,7 +30,7 @@ import { restoreScenario } from './model/restore.ts';
 import { Simulation } from './net/simulation.ts';
 import type { FlowRow, NetfilterRow, TraceEvent } from './sim/types.ts';
 import type { Scenario } from './model/scenario.ts';
-import { conntrackShape, KERNEL_TEST_PACKAGES, kernelTestsMissing, nsx, PCAP_PY, sh, waitFor, type WireSegment } from './net/netfilter/test-util-kernel.ts';
+import { buildLine, conntrackShape, KERNEL_TEST_PACKAGES, removeLine, kernelTestsMissing, nsx, PCAP_PY, sh, waitFor, type WireSegment } from './net/netfilter/test-util-kernel.ts';
 
 const RULE = '-t nat -A POSTROUTING -o eth1 -p tcp -j SNAT --to-source 203.0.113.5:40000-40007';
 /**
@@ -123,34 +123,7 @@ function simulate(linear: number): SimRun {
 }
 
 function build(): void {
-  for (const n of ['c', 'r', 's']) sh(['ip', 'netns', 'add', `${ns}${n}`]);
-  sh(['ip', 'link', 'add', `${ns}a`, 'type', 'veth', 'peer', 'name', `${ns}b`]);
-  sh(['ip', 'link', 'add', `${ns}d`, 'type', 'veth', 'peer', 'name', `${ns}e`]);
-  sh(['ip', 'link', 'set', `${ns}a`, 'netns', `${ns}c`]);
-  sh(['ip', 'link', 'set', `${ns}b`, 'netns', `${ns}r`]);
-  sh(['ip', 'link', 'set', `${ns}d`, 'netns', `${ns}r`]);
-  sh(['ip', 'link', 'set', `${ns}e`, 'netns', `${ns}s`]);
-  sh(['ip', '-n', `${ns}r`, 'link', 'set', `${ns}b`, 'name', 'eth0']);
-  sh(['ip', '-n', `${ns}r`, 'link', 'set', `${ns}d`, 'name', 'eth1']);
-  const cmds: string[][] = [
-    ['-n', `${ns}c`, 'addr', 'add', '10.0.1.4/24', 'dev', `${ns}a`],
-    ['-n', `${ns}c`, 'link', 'set', `${ns}a`, 'up'],
-    ['-n', `${ns}c`, 'link', 'set', 'lo', 'up'],
-    ['-n', `${ns}c`, 'route', 'add', 'default', 'via', '10.0.1.10'],
-    ['-n', `${ns}r`, 'addr', 'add', '10.0.1.10/24', 'dev', 'eth0'],
-    ['-n', `${ns}r`, 'addr', 'add', '203.0.113.5/24', 'dev', 'eth1'],
-    ['-n', `${ns}r`, 'link', 'set', 'eth0', 'up'],
-    ['-n', `${ns}r`, 'link', 'set', 'eth1', 'up'],
-    ['-n', `${ns}r`, 'link', 'set', 'lo', 'up'],
-    ['-n', `${ns}r`, 'route', 'add', 'default', 'via', '203.0.113.1', 'dev', 'eth1'],
-    ['-n', `${ns}s`, 'addr', 'add', '198.51.100.10/24', 'dev', `${ns}e`],
-    ['-n', `${ns}s`, 'addr', 'add', '203.0.113.1/24', 'dev', `${ns}e`],
-    ['-n', `${ns}s`, 'link', 'set', `${ns}e`, 'up'],
-    ['-n', `${ns}s`, 'link', 'set', 'lo', 'up'],
-  ];
-  for (const c of cmds) sh(['ip', ...c]);
-  nsx(`${ns}r`, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  nsx(`${ns}r`, ['iptables', ...RULE.split(' ')]);
+  buildLine(ns, { client: '10.0.1.4/24', routerIn: '10.0.1.10/24', routerOut: '203.0.113.5/24', routerDefault: '203.0.113.1', server: ['198.51.100.10/24', '203.0.113.1/24'], rules: [RULE] });
 }
 
 /** The client namespace's tcp_syn_linear_timeouts set to the scenario's; null when the kernel has none (< 6.5). */
@@ -202,22 +175,7 @@ async function runKernel(ports: number[], linear: number): Promise<KernelRun & {
 }
 
 function cleanup(): void {
-  for (const p of procs) {
-    if (p.exitCode === null && p.pid !== undefined) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-  for (const n of ['c', 'r', 's']) {
-    try {
-      sh(['ip', 'netns', 'del', `${ns}${n}`]);
-    } catch {
-      // not created
-    }
-  }
+  removeLine(ns, procs);
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 

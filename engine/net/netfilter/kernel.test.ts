@@ -27,7 +27,7 @@ import { LinuxRouter } from './router.ts';
 import { PROTO_TCP, TCP_ACK, TCP_SYN, type NfPacket } from './types.ts';
 import type { Conn } from './conntrack.ts';
 import { bestAddress, NF_NAT_RANGE_MAP_IPS, type NatRange } from './nat.ts';
-import { conntrackShape, KERNEL_TEST_PACKAGES, kernelTestsMissing, nsx, PCAP_PY, sh, waitFor, type WireSegment } from './test-util-kernel.ts';
+import { buildLine, conntrackShape, KERNEL_TEST_PACKAGES, removeLine, kernelTestsMissing, nsx, PCAP_PY, sh, waitFor, type WireSegment } from './test-util-kernel.ts';
 
 const reason = kernelTestsMissing();
 const CLIENT_PORTS = [50001, 50002, 50003, 50004, 50005, 50006, 50007, 50008, 50009];
@@ -117,34 +117,7 @@ const procs: ChildProcess[] = [];
 let dir = '';
 
 function build(): void {
-  for (const n of ['c', 'r', 's']) sh(['ip', 'netns', 'add', `${ns}${n}`]);
-  sh(['ip', 'link', 'add', `${ns}a`, 'type', 'veth', 'peer', 'name', `${ns}b`]);
-  sh(['ip', 'link', 'add', `${ns}d`, 'type', 'veth', 'peer', 'name', `${ns}e`]);
-  sh(['ip', 'link', 'set', `${ns}a`, 'netns', `${ns}c`]);
-  sh(['ip', 'link', 'set', `${ns}b`, 'netns', `${ns}r`]);
-  sh(['ip', 'link', 'set', `${ns}d`, 'netns', `${ns}r`]);
-  sh(['ip', 'link', 'set', `${ns}e`, 'netns', `${ns}s`]);
-  // Inside the router the links are called eth0/eth1, so the listings compare byte for byte.
-  sh(['ip', '-n', `${ns}r`, 'link', 'set', `${ns}b`, 'name', 'eth0']);
-  sh(['ip', '-n', `${ns}r`, 'link', 'set', `${ns}d`, 'name', 'eth1']);
-  const cmds: string[][] = [
-    ['-n', `${ns}c`, 'addr', 'add', '10.210.1.2/24', 'dev', `${ns}a`],
-    ['-n', `${ns}c`, 'link', 'set', `${ns}a`, 'up'],
-    ['-n', `${ns}c`, 'link', 'set', 'lo', 'up'],
-    ['-n', `${ns}c`, 'route', 'add', 'default', 'via', '10.210.1.1'],
-    ['-n', `${ns}r`, 'addr', 'add', '10.210.1.1/24', 'dev', 'eth0'],
-    ['-n', `${ns}r`, 'addr', 'add', '10.210.2.1/24', 'dev', 'eth1'],
-    ['-n', `${ns}r`, 'link', 'set', 'eth0', 'up'],
-    ['-n', `${ns}r`, 'link', 'set', 'eth1', 'up'],
-    ['-n', `${ns}r`, 'link', 'set', 'lo', 'up'],
-    ['-n', `${ns}s`, 'addr', 'add', '10.210.2.2/24', 'dev', `${ns}e`],
-    ['-n', `${ns}s`, 'link', 'set', `${ns}e`, 'up'],
-    ['-n', `${ns}s`, 'link', 'set', 'lo', 'up'],
-    ['-n', `${ns}s`, 'route', 'add', 'default', 'via', '10.210.2.1'],
-  ];
-  for (const c of cmds) sh(['ip', ...c]);
-  nsx(`${ns}r`, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-  nsx(`${ns}r`, ['iptables', ...RULE.split(' ')]);
+  buildLine(ns, { client: '10.210.1.2/24', routerIn: '10.210.1.1/24', routerOut: '10.210.2.1/24', server: ['10.210.2.2/24'], serverDefault: '10.210.2.1', rules: [RULE] });
 }
 
 async function runKernel(): Promise<KernelRun> {
@@ -207,22 +180,7 @@ async function runKernel(): Promise<KernelRun> {
 }
 
 function cleanup(): void {
-  for (const p of procs) {
-    if (p.exitCode === null && p.pid !== undefined) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-  for (const n of ['c', 'r', 's']) {
-    try {
-      sh(['ip', 'netns', 'del', `${ns}${n}`]);
-    } catch {
-      // not created
-    }
-  }
+  removeLine(ns, procs);
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
 

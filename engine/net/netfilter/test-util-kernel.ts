@@ -106,3 +106,76 @@ export function conntrackShape(line: string): { key: string; timeout: number; re
   const key = line.replace(/^(\S+\s+\d+\s+)\d+/, '$1T').replace(/(.*dport=)\d+/, '$1P');
   return { key, timeout, replyPort: dports[1] ?? -1 };
 }
+
+/** Addresses of the client ── router ── server line the kernel tests build. */
+export interface LineTopology {
+  /** The client's address with its prefix, e.g. "10.0.1.4/24"; its default route is via routerIn. */
+  readonly client: string;
+  /** The router's eth0 (client side) and eth1 (server side) addresses with prefixes. */
+  readonly routerIn: string;
+  readonly routerOut: string;
+  /** The server's addresses with prefixes (the first is its own; more make it a gateway too). */
+  readonly server: readonly string[];
+  /** The router's default route via this address on eth1, if any. */
+  readonly routerDefault?: string;
+  /** The server's default route via this address, if any. */
+  readonly serverDefault?: string;
+  /** iptables arguments applied in the router namespace. */
+  readonly rules: readonly string[];
+}
+
+/**
+ * Makes namespaces `${ns}c`, `${ns}r`, `${ns}s` joined by two veth pairs; inside the router the
+ * links are called eth0/eth1, so iptables listings compare byte for byte. ip_forward is on.
+ */
+export function buildLine(ns: string, t: LineTopology): void {
+  for (const n of ['c', 'r', 's']) sh(['ip', 'netns', 'add', `${ns}${n}`]);
+  sh(['ip', 'link', 'add', `${ns}a`, 'type', 'veth', 'peer', 'name', `${ns}b`]);
+  sh(['ip', 'link', 'add', `${ns}d`, 'type', 'veth', 'peer', 'name', `${ns}e`]);
+  sh(['ip', 'link', 'set', `${ns}a`, 'netns', `${ns}c`]);
+  sh(['ip', 'link', 'set', `${ns}b`, 'netns', `${ns}r`]);
+  sh(['ip', 'link', 'set', `${ns}d`, 'netns', `${ns}r`]);
+  sh(['ip', 'link', 'set', `${ns}e`, 'netns', `${ns}s`]);
+  sh(['ip', '-n', `${ns}r`, 'link', 'set', `${ns}b`, 'name', 'eth0']);
+  sh(['ip', '-n', `${ns}r`, 'link', 'set', `${ns}d`, 'name', 'eth1']);
+  const viaIn = t.routerIn.split('/')[0]!;
+  const cmds: string[][] = [
+    ['-n', `${ns}c`, 'addr', 'add', t.client, 'dev', `${ns}a`],
+    ['-n', `${ns}c`, 'link', 'set', `${ns}a`, 'up'],
+    ['-n', `${ns}c`, 'link', 'set', 'lo', 'up'],
+    ['-n', `${ns}c`, 'route', 'add', 'default', 'via', viaIn],
+    ['-n', `${ns}r`, 'addr', 'add', t.routerIn, 'dev', 'eth0'],
+    ['-n', `${ns}r`, 'addr', 'add', t.routerOut, 'dev', 'eth1'],
+    ['-n', `${ns}r`, 'link', 'set', 'eth0', 'up'],
+    ['-n', `${ns}r`, 'link', 'set', 'eth1', 'up'],
+    ['-n', `${ns}r`, 'link', 'set', 'lo', 'up'],
+    ...(t.routerDefault ? [['-n', `${ns}r`, 'route', 'add', 'default', 'via', t.routerDefault, 'dev', 'eth1']] : []),
+    ...t.server.map((a) => ['-n', `${ns}s`, 'addr', 'add', a, 'dev', `${ns}e`]),
+    ['-n', `${ns}s`, 'link', 'set', `${ns}e`, 'up'],
+    ['-n', `${ns}s`, 'link', 'set', 'lo', 'up'],
+    ...(t.serverDefault ? [['-n', `${ns}s`, 'route', 'add', 'default', 'via', t.serverDefault]] : []),
+  ];
+  for (const c of cmds) sh(['ip', ...c]);
+  nsx(`${ns}r`, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  for (const r of t.rules) nsx(`${ns}r`, ['iptables', ...r.split(' ')]);
+}
+
+/** Kills what the test started and deletes the namespaces (whatever of them exists). */
+export function removeLine(ns: string, procs: readonly ChildProcess[]): void {
+  for (const p of procs) {
+    if (p.exitCode === null && p.pid !== undefined) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  for (const n of ['c', 'r', 's']) {
+    try {
+      sh(['ip', 'netns', 'del', `${ns}${n}`]);
+    } catch {
+      // not created
+    }
+  }
+}
