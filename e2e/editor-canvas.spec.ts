@@ -1,22 +1,6 @@
 /** Building on the canvas as a person would: drag from the palette, connect handles, refusals. */
-import { expect, test, type Page } from '@playwright/test';
-import { autosaved, node, openFresh } from './editor-helpers.ts';
-
-function handle(page: Page, nodeId: string, handleId: string) {
-  return page.locator(`.react-flow__handle[data-nodeid="${nodeId}"][data-handleid="${handleId}"]`);
-}
-
-/** Drags from one handle to another with the real mouse, as React Flow's own tests do. */
-async function connectHandles(page: Page, from: string, fromHandle: string, to: string, toHandle: string) {
-  const a = await handle(page, from, fromHandle).boundingBox();
-  const b = await handle(page, to, toHandle).boundingBox();
-  if (!a || !b) throw new Error('handle not on screen');
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
+import { expect, test } from '@playwright/test';
+import { autosaved, connectHandles, node, openFresh } from './editor-helpers.ts';
 
 test('drag a VM from the palette into a subnet: it gets a name and the next free IP', async ({ page }) => {
   await openFresh(page);

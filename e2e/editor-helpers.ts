@@ -40,3 +40,20 @@ export async function emptyCanvas(page: Page): Promise<void> {
 export function inspector(page: Page): Locator {
   return page.getByRole('complementary', { name: 'Inspector' });
 }
+
+/** A node's handle by its id. */
+export function handle(page: Page, nodeId: string, handleId: string) {
+  return page.locator(`.react-flow__handle[data-nodeid="${nodeId}"][data-handleid="${handleId}"]`);
+}
+
+/** Drags from one handle to another with the real mouse, as React Flow's own tests do. */
+export async function connectHandles(page: Page, from: string, fromHandle: string, to: string, toHandle: string) {
+  const a = await handle(page, from, fromHandle).boundingBox();
+  const b = await handle(page, to, toHandle).boundingBox();
+  if (!a || !b) throw new Error('handle not on screen');
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
