@@ -78,7 +78,9 @@ export function dissectIcmp(w: Walk, off: number, end: number): void {
   const codeText = icmpCodeText(type, code);
   const layer = w.tree ? openLayer(w, 'icmp', 'Internet Control Message Protocol', off, end - off) : null;
   if (w.quote === 0) w.protocol = 'ICMP';
-  const status = w.quote > 0 ? CHECKSUM_UNVERIFIED : finishChecksum(sumWords(d, off, end)) === 0 ? CHECKSUM_GOOD : CHECKSUM_BAD;
+  // A message cut by the snaplen cannot be verified (tshark: Unverified).
+  const cut = w.reportedEnd > end;
+  const status = w.quote > 0 || cut ? CHECKSUM_UNVERIFIED : finishChecksum(sumWords(d, off, end)) === 0 ? CHECKSUM_GOOD : CHECKSUM_BAD;
   if (layer) {
     layer.fields.push(
       field('icmp.type', () => `Type: ${type} (${typeText})`, type, off, 1),
@@ -152,7 +154,7 @@ export function dissectIcmpv6(w: Walk, off: number, end: number): void {
   const layer = w.tree ? openLayer(w, 'icmpv6', 'Internet Control Message Protocol v6', off, end - off) : null;
   if (w.quote === 0) w.protocol = 'ICMPv6';
   let status = CHECKSUM_UNVERIFIED;
-  if (w.quote === 0 && w.ipVersion === 6) {
+  if (w.quote === 0 && w.ipVersion === 6 && !(w.reportedEnd > end)) {
     const ph = pseudoHeaderSumV6(view(d, w.ipSrcOff, w.ipSrcOff + 16), view(d, w.ipDstOff, w.ipDstOff + 16), 58, end - off);
     status = finishChecksum(sumWords(d, off, end, ph)) === 0 ? CHECKSUM_GOOD : CHECKSUM_BAD;
   }

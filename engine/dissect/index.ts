@@ -73,7 +73,7 @@ function runWalk(data: Uint8Array, linkType: number, decodeAs: DecodeAs, ctx: Di
 
 function infoOf(w: Walk): string {
   const info = w.info;
-  if (w.malformed === undefined) return info;
+  if (w.malformed === undefined) return w.shortInfo ? `${info}[Packet size limited during capture]` : info;
   return info ? `${info} [Malformed Packet]` : '[Malformed Packet]';
 }
 
@@ -86,6 +86,7 @@ function columns(w: Walk): Summary {
     length: w.data.length,
   };
   if (w.malformed !== undefined) s.malformed = w.malformed;
+  if (w.short !== undefined) s.short = w.short;
   return s;
 }
 
@@ -101,6 +102,7 @@ export function dissect(data: Uint8Array, linkType: number, decodeAs: DecodeAs, 
     layers: w.layers,
   };
   if (w.malformed !== undefined) d.malformed = w.malformed;
+  if (w.short !== undefined) d.short = w.short;
   return d;
 }
 

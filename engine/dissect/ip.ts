@@ -15,7 +15,7 @@ import {
   flagField, hex, ipProtoDisplay, ipProtoName, ipv4At, ipv6ToString, pfield, u16, u32, withChildren, withDisplay,
   withMalformed, view,
 } from './util.ts';
-import { ADDR_IP4, ADDR_IP6, malformed, openLayer, setAddresses, truncatedLayer, type Walk } from './walk.ts';
+import { ADDR_IP4, ADDR_IP6, malformed, openLayer, packetShort, setAddresses, truncatedLayer, type Walk } from './walk.ts';
 
 /** Hands an IP payload to its transport dissector. */
 function dispatchIpProto(w: Walk, proto: number, off: number, end: number): void {
@@ -65,9 +65,11 @@ export function dissectIpv4(w: Walk, off: number, end: number): number {
     malformed(w, layer, `Bogus IP length (${totalLen}, less than header length ${hl})`, off + 2, 2);
     return end;
   }
+  // Captured fewer bytes than the header claims: the snapshot length cut it (tshark: "Packet size
+  // limited during capture"); the transport layer takes its lengths from the total length.
+  const reportedEnd = stop;
   if (stop > end) {
-    // Captured fewer bytes than the header claims: show what is there (snaplen or a lie).
-    malformed(w, layer, `IPv4 total length ${totalLen} exceeds the ${end - off} bytes captured`, off + 2, 2);
+    packetShort(w, `IPv4 total length ${totalLen} exceeds the ${end - off} bytes captured`, false);
     stop = end;
   }
   const proto = d[off + 9]!;
@@ -75,6 +77,7 @@ export function dissectIpv4(w: Walk, off: number, end: number): number {
   const fragOffset = (flagsFrag & 0x1fff) * 8;
   const prevTtl = w.ttl;
   w.ipVersion = 4; w.ipSrcOff = off + 12; w.ipDstOff = off + 16; w.ttl = d[off + 8]!;
+  w.reportedEnd = reportedEnd;
   if (fragOffset > 0 || (flagsFrag & 0x2000) !== 0) {
     dissectData(w, off + hl, stop);
     if (w.quote === 0) w.info = `Fragmented IP protocol (proto=${ipProtoName(proto)} ${proto}, off=${fragOffset}, ID=${hex(u16(d, off + 4), 4).slice(2)})`;
@@ -209,8 +212,9 @@ export function dissectIpv6(w: Walk, off: number, end: number): number {
     return end;
   }
   let stop = off + 40 + plen;
+  const reportedEnd = stop;
   if (stop > end) {
-    malformed(w, layer, `IPv6 payload length ${plen} exceeds the ${end - off - 40} bytes captured`, off + 4, 2);
+    packetShort(w, `IPv6 payload length ${plen} exceeds the ${end - off - 40} bytes captured`, false);
     stop = end;
   }
   const prevTtl = w.ttl;
@@ -238,6 +242,7 @@ export function dissectIpv6(w: Walk, off: number, end: number): number {
     dissectData(w, o, stop);
     if (w.quote === 0) w.info = `IPv6 fragment (off=${u16(d, o - 6) & 0xfff8} more=${(u16(d, o - 6) & 1) === 1} ident=${hex(u32(d, o - 4), 8)} nxt=${nxt})`;
   } else if (nxt !== 59) {
+    w.reportedEnd = reportedEnd;
     dispatchIpProto(w, nxt, o, stop);
   } else if (o < stop) {
     dissectData(w, o, stop);

@@ -63,7 +63,7 @@ export interface TcpSegmentView {
   syn: boolean;
   ackFlag: boolean;
   finOrRst: boolean;
-  /** Window scale shift from this segment's options, -1 when absent. */
+  /** Window scale shift from this segment's options, -1 when absent, -3 when the options were cut by the snaplen. */
   wsShift: number;
   /** The 12 flag bits, the payload length, the raw window, the time (ns since the first frame). */
   flags: number;

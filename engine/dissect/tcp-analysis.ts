@@ -156,7 +156,7 @@ export interface AnalysedSegment {
   timeNs: number;
   /** Base of this direction's relative numbers (bytes in flight are computed relative to it). */
   base: number;
-  /** Window scale shift from this segment's options (SYNs), -1 when absent. */
+  /** Window scale shift from this segment's options (SYNs), -1 when absent, -3 when the options were cut by the snaplen. */
   wsShift: number;
   /** SACK edges [left, right, ...] of this segment (raw; empty when none). */
   sack: readonly number[];
@@ -263,7 +263,9 @@ export function analyzeSegment(c: AnalysisConversation, dir: number, s: Analysed
   if (flags & TH_SYN) {
     fwd.isFirstAck = true;
     if (s.wsShift >= 0) fwd.winScale = s.wsShift;
-    if (fwd.winScale === -1) {
+    if (s.wsShift === -3) {
+      // The SYN's options were cut by the snaplen: tshark's dissection stopped before this.
+    } else if (fwd.winScale === -1) {
       fwd.winScale = -2;
       rev.winScale = -2;
     } else if (sa === (TH_SYN | TH_ACK) && rev.winScale === -2) {

@@ -19,7 +19,7 @@ import {
   bitField, bitLine, CHECKSUM_BAD, CHECKSUM_GOOD, CHECKSUM_UNVERIFIED, checksumStatusField, field, flagField,
   gfield, hex, pfield, u16, u32, withChildren, withMalformed, view,
 } from './util.ts';
-import { malformed, openLayer, truncatedLayer, type Walk } from './walk.ts';
+import { malformed, openLayer, packetShort, truncatedLayer, type Walk } from './walk.ts';
 
 const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'] as const;
 const FLAG_FIELDS: ReadonlyArray<readonly [string, string, number]> = [
@@ -63,6 +63,9 @@ function flagsString(flags: number): string {
 
 export function dissectTcp(w: Walk, off: number, end: number): void {
   const d = w.data;
+  // The segment's end by the IP length (beyond `end` when the snaplen cut the frame): lengths,
+  // the analysis and Info use it; bytes are read only up to `end`.
+  const repEnd = w.reportedEnd > end ? w.reportedEnd : end;
   if (end - off < 20) {
     truncatedLayer(w, 'tcp', 'TCP', off, end, 20);
     return;
@@ -75,8 +78,8 @@ export function dissectTcp(w: Walk, off: number, end: number): void {
   const flags = u16(d, off + 12) & 0x0fff;
   const win = u16(d, off + 14);
   const hdrEnd = Math.min(off + Math.max(hl, 20), end);
-  const payloadLen = hl >= 20 && off + hl <= end ? end - off - hl : 0;
-  const shared = w.session && w.quote === 0 ? sessionState(w, off, sport, dport, seqRaw, ackRaw, flags, hdrEnd, payloadLen, win) : undefined;
+  const payloadLen = hl >= 20 && off + hl <= repEnd ? repEnd - off - hl : 0;
+  const shared = w.session && w.quote === 0 ? sessionState(w, off, sport, dport, seqRaw, ackRaw, flags, hdrEnd, payloadLen, win, hl > 20 && off + hl > end) : undefined;
   // The session hands out a reused object: copy it before anything else can call the session.
   const state: TcpFrameState | undefined = shared && (w.tree ? { ...shared } : shared);
   const seq = state ? (seqRaw - state.seqBase) >>> 0 : seqRaw;
@@ -85,9 +88,11 @@ export function dissectTcp(w: Walk, off: number, end: number): void {
   const ackText = flags & 0x10 ? `, Ack: ${ack}` : '';
   const layer = w.tree ? openLayer(w, 'tcp', () => `Transmission Control Protocol, Src Port: ${sport}, Dst Port: ${dport}, Seq: ${seq}${ackText}, Len: ${payloadLen}`, off, hdrEnd - off) : null;
   if (w.quote === 0) w.protocol = 'TCP';
-  if (layer) tcpFields(w, layer, off, end, { seq, ack, payloadLen, state, winShown });
+  if (layer) tcpFields(w, layer, off, end, { seq, ack, payloadLen, state, winShown, full: repEnd === end });
   if (hl < 20) {
     malformed(w, layer, `Bogus TCP header length (${hl}, must be at least 20)`, off + 12, 1);
+  } else if (off + hl > end && off + hl <= repEnd) {
+    packetShort(w, `TCP header length ${hl} exceeds the ${end - off} bytes captured`, true);
   } else if (off + hl > end) {
     malformed(w, layer, `TCP header length ${hl} exceeds the ${end - off} bytes captured`, off + 12, 1);
   }
@@ -98,22 +103,23 @@ export function dissectTcp(w: Walk, off: number, end: number): void {
     if (flags & 0x20) info += ` Urg=${u16(d, off + 18)}`;
     info += ` Len=${payloadLen}`;
     info += optionsInfo(d, off + 20, hdrEnd, state ? state.ackBase : 0, state !== undefined);
-    w.info = state && state.analysis !== 0 ? analysisPrefix(state.analysis, state.dupAckFrame, state.dupAckNum) + info : info;
+    // A header cut by the snaplen stops tshark in the options, before the analysis is printed.
+    w.info = state && state.analysis !== 0 && off + hl <= end ? analysisPrefix(state.analysis, state.dupAckFrame, state.dupAckNum) + info : info;
   }
-  if (payloadLen > 0) {
+  if (payloadLen > 0 && off + hl < end) {
     // tshark hands no retransmitted payload to a subdissector (tcp_no_subdissector_on_error): a
     // retransmission shows as "Retransmitted TCP segment data", a spurious one as nothing more.
     const a = state ? state.analysis : 0;
     if (a & SPURIOUS) return;
     if (a & RETRANSMITTED) {
-      if (layer) layer.fields.push(field('tcp.segment_data', `Retransmitted TCP segment data (${payloadLen} byte${payloadLen === 1 ? '' : 's'})`, view(d, off + hl, end), off + hl, payloadLen));
+      if (layer) layer.fields.push(field('tcp.segment_data', `Retransmitted TCP segment data (${payloadLen} byte${payloadLen === 1 ? '' : 's'})`, view(d, off + hl, end), off + hl, end - off - hl));
       return;
     }
     dissectData(w, off + hl, end);
   }
 }
 
-function sessionState(w: Walk, off: number, sport: number, dport: number, seq: number, ack: number, flags: number, hdrEnd: number, seglen: number, window: number): TcpFrameState {
+function sessionState(w: Walk, off: number, sport: number, dport: number, seq: number, ack: number, flags: number, hdrEnd: number, seglen: number, window: number, optionsCut: boolean): TcpFrameState {
   const d = w.data;
   // Each endpoint as a short string of 16-bit code units: address words, then the port.
   const s = w.ipSrcOff;
@@ -134,7 +140,8 @@ function sessionState(w: Walk, off: number, sport: number, dport: number, seq: n
   }
   return w.session!.tcp(w.frame, {
     key, dir, seq, ack, syn: (flags & 2) !== 0, ackFlag: (flags & 0x10) !== 0, finOrRst: (flags & 5) !== 0,
-    wsShift: flags & 2 ? windowScaleOption(d, off + 20, hdrEnd) : -1,
+    // Options cut by the snaplen: tshark stops in them, before its window-scale bookkeeping (-3).
+    wsShift: flags & 2 ? (optionsCut ? -3 : windowScaleOption(d, off + 20, hdrEnd)) : -1,
     flags, seglen, window, timeNs: w.timeNs,
     sack: hdrEnd - off > 20 ? sackOption(d, off + 20, hdrEnd) : NO_SACK,
   });
@@ -211,7 +218,11 @@ function flagFields(word: number, off: number, flags: number): Field[] {
   return out;
 }
 
-interface TcpShown { seq: number; ack: number; payloadLen: number; state: TcpFrameState | undefined; winShown: number }
+interface TcpShown {
+  seq: number; ack: number; payloadLen: number; state: TcpFrameState | undefined; winShown: number;
+  /** The whole segment was captured (a checksum can be verified). */
+  full: boolean;
+}
 
 function tcpFields(w: Walk, layer: Layer, off: number, end: number, v: TcpShown): void {
   const d = w.data;
@@ -247,7 +258,7 @@ function tcpFields(w: Walk, layer: Layer, off: number, end: number, v: TcpShown)
   }
   const checksum = u16(d, off + 16);
   let status = CHECKSUM_UNVERIFIED;
-  if (w.verify && hl >= 20 && off + hl <= end && w.ipVersion !== 0) {
+  if (w.verify && v.full && hl >= 20 && off + hl <= end && w.ipVersion !== 0) {
     status = transportChecksumOk(w, 6, off, end) ? CHECKSUM_GOOD : CHECKSUM_BAD;
   }
   f.push(
@@ -257,11 +268,11 @@ function tcpFields(w: Walk, layer: Layer, off: number, end: number, v: TcpShown)
   );
   const optEnd = Math.min(off + Math.max(hl, 20), end);
   if (optEnd > off + 20) f.push(tcpOptions(d, off + 20, optEnd, v.state ? v.state.ackBase : 0, v.state !== undefined));
-  if (st && st.analysis !== 0) {
+  if (st && st.analysis !== 0 && off + hl <= end) {
     const a = w.session!.tcpAnalysis(w.frame);
     if (a) f.push(analysisFields(a, off));
   }
-  if (v.payloadLen > 0) f.push(field('tcp.payload', () => `TCP payload (${v.payloadLen} bytes)`, view(d, off + hl, end), off + hl, v.payloadLen));
+  if (v.payloadLen > 0 && off + hl < end) f.push(field('tcp.payload', () => `TCP payload (${v.payloadLen} bytes)`, view(d, off + hl, end), off + hl, end - off - hl));
 }
 
 /** Verifies a TCP/UDP checksum over the pseudo header of the enclosing IP layer. */

@@ -13,7 +13,7 @@ export const FIXTURE_NAMES = ['underlay', 'vx800', 'any-sll', 'any-sll2', 'raw']
  * Compared with tshark like the others, but not part of the label corpus: an unanswered SYN
  * (fixtures/make-syn-retrans.sh) and a bulk transfer into a small window (fixtures/make-bulk-tcp.sh).
  */
-export const EXTRA_FIXTURE_NAMES = ['syn-retrans', 'bulk-tcp'] as const;
+export const EXTRA_FIXTURE_NAMES = ['syn-retrans', 'bulk-tcp', 'snaplen'] as const;
 export const TSHARK_DECODE_AS = ['udp.port==10800,vxlan', 'udp.port==10801,vxlan'];
 export const COLUMNS = ['_ws.col.Protocol', '_ws.col.Source', '_ws.col.Destination', '_ws.col.Info'] as const;
 

@@ -52,6 +52,12 @@ export interface Summary {
   /** Captured length of the frame in bytes. */
   length: number;
   malformed?: string;
+  /**
+   * Why the frame looks cut by the capture's snapshot length (an IP length reaching past the
+   * captured bytes): tshark's "Packet size limited during capture", not malformed. Info ends in
+   * "[Packet size limited during capture]" only when a header or option was cut, as in tshark.
+   */
+  short?: string;
 }
 
 export interface Dissection extends Summary {

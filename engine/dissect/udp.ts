@@ -15,6 +15,8 @@ import { malformed, openLayer, truncatedLayer, type Walk } from './walk.ts';
 
 export function dissectUdp(w: Walk, off: number, end: number): void {
   const d = w.data;
+  // The datagram's end by the IP length (beyond `end` when the snaplen cut the frame).
+  const repEnd = w.reportedEnd > end ? w.reportedEnd : end;
   if (end - off < 8) {
     truncatedLayer(w, 'udp', 'UDP', off, end, 8);
     return;
@@ -27,10 +29,10 @@ export function dissectUdp(w: Walk, off: number, end: number): void {
   let stop = end;
   if (len < 8) {
     malformed(w, layer, `Bad length value ${len} < 8`, off + 4, 2);
-  } else if (off + len > end) {
-    malformed(w, layer, `Bad length value ${len} > IP payload length ${end - off}`, off + 4, 2);
+  } else if (off + len > repEnd) {
+    malformed(w, layer, `Bad length value ${len} > IP payload length ${repEnd - off}`, off + 4, 2);
   } else {
-    stop = off + len;
+    stop = Math.min(off + len, end);
   }
   if (layer) udpFields(w, layer, off, stop, len);
   if (stop > off + 8) {
@@ -62,7 +64,7 @@ function udpFields(w: Walk, layer: Layer, off: number, stop: number, len: number
     field('udp.checksum', () => `Checksum: ${hex(checksum, 4)}${checksum === 0 ? ' [zero-value ignored]' : ''}`, checksum, off + 6, 2),
     checksumStatusField('udp.checksum.status', 'Checksum Status', status, off + 6),
   );
-  if (stop > off + 8) layer.fields.push(field('udp.payload', () => `UDP payload (${stop - off - 8} bytes)`, view(d, off + 8, stop), off + 8, stop - off - 8));
+  if (stop > off + 8) layer.fields.push(field('udp.payload', () => `UDP payload (${len - 8} bytes)`, view(d, off + 8, stop), off + 8, stop - off - 8));
 }
 
 export function dissectVxlan(w: Walk, off: number, end: number): void {

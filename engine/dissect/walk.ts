@@ -51,6 +51,18 @@ export interface Walk {
   protocol: string;
   info: string;
   malformed: string | undefined;
+  /**
+   * Set when the frame was cut by the capture's snapshot length (an IP length field reaches past
+   * the captured bytes): tshark's "Packet size limited during capture", not a malformed packet.
+   */
+  short: string | undefined;
+  /** True when a dissector needed bytes cut by the snaplen (tshark's BoundsError): Info gets the suffix. */
+  shortInfo: boolean;
+  /**
+   * End of the current IP datagram by its length field (IPv4 total length, IPv6 payload length),
+   * which may lie beyond the captured end; set by the IP layer just before it hands on its payload.
+   */
+  reportedEnd: number;
   /** >0 inside an ICMP error's quoted datagram: no columns, no session, truncation is normal. */
   quote: number;
   srcKind: number;
@@ -71,7 +83,7 @@ export interface Walk {
 export function newWalk(data: Uint8Array, tree: boolean, decodeAs: DecodeAs, session: DissectSession | undefined, frame: number, verify: boolean, timeNs = 0): Walk {
   return {
     data, tree, layers: [], decodeAs, session, frame, timeNs, verify,
-    protocol: '', info: '', malformed: undefined, quote: 0,
+    protocol: '', info: '', malformed: undefined, short: undefined, shortInfo: false, reportedEnd: 0, quote: 0,
     srcKind: ADDR_NONE, srcOff: 0, dstKind: ADDR_NONE, dstOff: 0,
     ipVersion: 0, ipSrcOff: 0, ipDstOff: 0, ttl: 0, depth: 0, only: null,
   };
@@ -95,6 +107,16 @@ export function malformed(w: Walk, layer: Layer | null, reason: string, offset?:
       layer.fields.push(withMalformed(generated('_ws.malformed', `[Malformed Packet: ${reason}]`, reason, offset, length ?? 0), reason));
     }
   }
+}
+
+/**
+ * The frame was cut by the snapshot length (not malformed). `needed`: a dissector needed the
+ * missing bytes (tshark then appends "[Packet size limited during capture]" to Info).
+ */
+export function packetShort(w: Walk, reason: string, needed: boolean): void {
+  if (w.quote > 0) return;
+  if (w.short === undefined) w.short = reason;
+  if (needed) w.shortInfo = true;
 }
 
 /** A layer for bytes that end before a header does: shows what is there and why it stops. */
