@@ -4,33 +4,21 @@
  * hundred rows here). Below, the connections with their outcome: what a socket became after it
  * left the table (timed out, reset, closed) and what the far end saw as its source.
  */
-import { memo, useDeferredValue, useEffect, useState } from 'react';
+import { memo, useDeferredValue } from 'react';
 import { requestSnapshot } from '../run/playback.ts';
+import { FilterInput } from './FilterInput.tsx';
 import { setSocketFilter, useSimStore, type SimState } from '../state/sim-store.ts';
 
 type Snapshot = SimState['snapshot'];
 
+function commitSocketFilter(text: string): void {
+  setSocketFilter(text);
+  requestSnapshot();
+}
+
 function FilterBox() {
   const filter = useSimStore((s) => s.socketFilter);
-  const [text, setText] = useState(filter);
-  useEffect(() => {
-    if (text === filter) return;
-    const t = setTimeout(() => {
-      setSocketFilter(text);
-      requestSnapshot();
-    }, 150);
-    return () => clearTimeout(t);
-  }, [text, filter]);
-  return (
-    <input
-      type="search"
-      className="panel-filter"
-      aria-label="Filter sockets"
-      placeholder="Filter: host, address, port or state (e.g. SYN_SENT)"
-      value={text}
-      onChange={(e) => setText(e.target.value)}
-    />
-  );
+  return <FilterInput value={filter} onCommit={commitSocketFilter} label="Filter sockets" placeholder="Filter: host, address, port or state (e.g. SYN_SENT)" />;
 }
 
 const SocketTables = memo(function SocketTables({ snap }: { snap: Snapshot }) {

@@ -8,6 +8,7 @@
 import { memo, useEffect, useState, type FormEvent } from 'react';
 import type { SnatDeviceRow, SnatReport } from '../../../engine/sim/types.ts';
 import { actNow, setSnatFilter, useSnatStore } from './snat-store.ts';
+import { FilterInput } from '../FilterInput.tsx';
 import './snat.css';
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -207,22 +208,7 @@ function CloudMetrics({ d, report }: { d: SnatDeviceRow; report: SnatReport }) {
 
 function MappingFilter() {
   const filter = useSnatStore((s) => s.filter);
-  const [text, setText] = useState(filter);
-  useEffect(() => {
-    if (text === filter) return;
-    const t = setTimeout(() => setSnatFilter(text), 150);
-    return () => clearTimeout(t);
-  }, [text, filter]);
-  return (
-    <input
-      type="search"
-      className="panel-filter"
-      aria-label="Filter SNAT mappings"
-      placeholder="Filter: instance, address, port or state (e.g. established)"
-      value={text}
-      onChange={(e) => setText(e.target.value)}
-    />
-  );
+  return <FilterInput value={filter} onCommit={setSnatFilter} label="Filter SNAT mappings" placeholder="Filter: instance, address, port or state (e.g. established)" />;
 }
 
 function Mappings({ report }: { report: SnatReport }) {
