@@ -252,40 +252,17 @@ describe('Engine: live actions', () => {
 
 describe('SNAT instances are VMs, not names', () => {
   it('two VMs that share a name get 8 ports each from an outbound rule with 8 per instance (§A.5)', () => {
-    const vms = vnetWithVms({ id: 'vnet', space: '10.0.0.0/16', subnets: [{ id: 'sn', prefix: '10.0.0.0/24' }] }, [
-      { id: 'vm1', subnet: 'sn', ip: '10.0.0.4', pools: ['lb/pool'] },
-      { id: 'vm2', subnet: 'sn', ip: '10.0.0.5', pools: ['lb/pool'] },
-    ]).map((r) => (r.kind === 'vm' ? { ...r, name: 'web' } : r));
-    const resources: Resources = [
-      ...vms,
-      { id: 'lb-pip', kind: 'publicIp', name: 'lb-pip', address: '20.0.0.50' },
-      {
-        id: 'lb',
-        kind: 'loadBalancer',
-        name: 'lb',
-        sku: 'Standard',
-        frontends: [{ name: 'fe', publicIp: 'lb-pip' }],
-        backendPools: [{ name: 'pool' }],
-        outboundRules: [{ name: 'out', frontends: ['fe'], backendPool: 'pool', allocatedOutboundPorts: 8 }],
-      },
-      internetHost('far', '13.71.134.177', [{ type: 'tcp-accept', port: 80 }]),
-    ];
-    const s = Simulation.create(
-      scenarioOf({
-        resources,
-        settings: { durationSeconds: 5 },
-        traffic: [
-          { id: 'a', type: 'tcp', from: 'vm1', to: 'far:80', count: 8 },
-          { id: 'b', type: 'tcp', from: 'vm2', to: 'far:80', count: 8 },
-        ],
-      }),
-    );
+    const resources = lbWorld({ ports: 8 }, 2).map((r) => (r.kind === 'vm' ? { ...r, name: 'app' } : r));
+    const s = simOf(resources, [
+      { id: 'a', type: 'tcp', from: 'vm1', to: 'web:80', count: 8 },
+      { id: 'b', type: 'tcp', from: 'vm2', to: 'web:80', count: 8 },
+    ], { settings: { durationSeconds: 5 } });
     s.run();
     const snat = s.snat()!;
-    expect(snat.devices[0]!.instances).toEqual(['web (vm1)', 'web (vm2)']);
+    expect(snat.devices[0]!.instances).toEqual(['app (vm1)', 'app (vm2)']);
     expect(snat.instances.filter((i) => i.protocol === 'TCP').map((i) => [i.instance, i.allocated, i.used, i.failed])).toEqual([
-      ['web (vm1)', 8, 8, 0],
-      ['web (vm2)', 8, 8, 0],
+      ['app (vm1)', 8, 8, 0],
+      ['app (vm2)', 8, 8, 0],
     ]);
     expect(s.flows().map((f) => f.outcome)).toEqual(Array(16).fill('established'));
   });
