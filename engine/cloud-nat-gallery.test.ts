@@ -3,17 +3,10 @@
  * what its description promises (issue 7, item 7). The UI side is e2e/cloud-nat.spec.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { main } from './cli.ts';
+import { runGallery } from './test-util-gallery.ts';
 import type { FlowRow, RunReport, SnatReport } from './sim/types.ts';
 
-async function run(name: string, ...extra: string[]): Promise<RunReport & { snat: SnatReport }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['run', `scenarios/${name}.json`, '--json', ...extra], { out: (s) => out.push(s), err: (s) => err.push(s) });
-  expect(err).toEqual([]);
-  expect(code).toBe(0);
-  return JSON.parse(out.join('\n')) as RunReport & { snat: SnatReport };
-}
+const run = (name: string, ...extra: string[]) => runGallery<RunReport & { snat: SnatReport }>(name, ...extra);
 
 const established = (flows: FlowRow[], prefix: string) => flows.filter((f) => f.from.startsWith(prefix) && f.outcome === 'established').length;
 

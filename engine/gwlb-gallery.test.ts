@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from './cli.ts';
+import { runGallery } from './test-util-gallery.ts';
 import { defaultDecodeAs, dissect, fieldsByName, parseDecodeAsRule, withDecodeAs } from './dissect/index.ts';
 import type { DecodeAsRule } from './dissect/types.ts';
 import { restoreScenario } from './model/restore.ts';
@@ -25,14 +25,7 @@ const S = 1_000_000;
 const hasTshark = spawnSync('tshark', ['--version']).status === 0;
 const RULE = '-s 8.8.8.8/32 -p tcp -m physdev --physdev-in vxlan-ex -m tcp --dport 22 -j DROP';
 
-async function run(...extra: string[]): Promise<Report> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['run', `scenarios/${NAME}.json`, '--json', ...extra], { out: (s) => out.push(s), err: (s) => err.push(s) });
-  expect(err).toEqual([]);
-  expect(code).toBe(0);
-  return JSON.parse(out.join('\n')) as Report;
-}
+const run = (...extra: string[]) => runGallery<Report>(NAME, ...extra);
 
 function scenario(): Scenario {
   const r = restoreScenario(JSON.parse(readFileSync(new URL(`../scenarios/${NAME}.json`, import.meta.url), 'utf8')));

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from './cli.ts';
+import { runGallery } from './test-util-gallery.ts';
 import { restoreScenario } from './model/restore.ts';
 import type { Scenario } from './model/scenario.ts';
 import { Simulation } from './net/simulation.ts';
@@ -14,14 +15,7 @@ import type { FlowRow, LbInspectorRow, RunReport } from './sim/types.ts';
 
 type Report = RunReport & { loadBalancers: LbInspectorRow[] };
 
-async function run(name: string, ...extra: string[]): Promise<Report> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['run', `scenarios/${name}.json`, '--json', ...extra], { out: (s) => out.push(s), err: (s) => err.push(s) });
-  expect(err).toEqual([]);
-  expect(code).toBe(0);
-  return JSON.parse(out.join('\n')) as Report;
-}
+const run = (name: string, ...extra: string[]) => runGallery<Report>(name, ...extra);
 
 function scenario(name: string): Scenario {
   const r = restoreScenario(JSON.parse(readFileSync(new URL(`../scenarios/${name}.json`, import.meta.url), 'utf8')));

@@ -6,19 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { main } from './cli.ts';
+import { runGallery } from './test-util-gallery.ts';
 import { restoreScenario } from './model/restore.ts';
 import { Simulation } from './net/simulation.ts';
 import type { FlowRow, NetfilterRow, RunReport, TraceEvent } from './sim/types.ts';
 
-async function run(name: string, ...extra: string[]): Promise<RunReport & { netfilter: NetfilterRow[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['run', `scenarios/${name}.json`, '--json', ...extra], { out: (s) => out.push(s), err: (s) => err.push(s) });
-  expect(err).toEqual([]);
-  expect(code).toBe(0);
-  return JSON.parse(out.join('\n')) as RunReport & { netfilter: NetfilterRow[] };
-}
+const run = (name: string, ...extra: string[]) => runGallery<RunReport & { netfilter: NetfilterRow[] }>(name, ...extra);
 
 /** The same scenario's trace, for paths and rewrites. */
 function trace(name: string, untilUs: number): TraceEvent[] {
